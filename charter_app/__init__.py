@@ -1,0 +1,159 @@
+"""The County Durham Pound Charter service: application factory."""
+
+import logging
+import os
+import secrets
+from pathlib import Path
+
+from dotenv import load_dotenv
+from flask import Flask, g, request
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from charter_app.extensions import csrf, db, htmx, limiter, login_manager, mail, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config_name: str | None = None, **overrides) -> Flask:
+    load_dotenv(ROOT / ".env")
+    from config import CONFIGS
+
+    config_name = config_name or os.environ.get("CHARTER_ENV", "development")
+    config_class = CONFIGS[config_name]
+    if hasattr(config_class, "check"):
+        config_class.check()
+
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+    )
+    app.config.from_object(config_class)
+    app.config.update(overrides)
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY is not set.")
+    Path(app.instance_path).mkdir(exist_ok=True)
+    if config_name == "production":
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    logging.basicConfig(level=logging.INFO)
+
+    register_templates(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_request_hooks(app)
+    register_error_handlers(app)
+    register_cli(app)
+    return app
+
+
+def register_templates(app: Flask) -> None:
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(ROOT / "templates")),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                    "email": FileSystemLoader(str(ROOT / "email_templates")),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    from govuk_frontend_wtf.main import WTFormsHelpers
+
+    from charter_app import presentation
+
+    WTFormsHelpers(app)
+    presentation.register(app)
+
+
+def register_extensions(app: Flask) -> None:
+    from charter_app import models  # noqa: F401 - the whole schema, for Alembic and mappers
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True,
+                     compare_type=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    mail.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+
+    from charter_app.accounts.services import load_user
+
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Sign in to continue."
+    login_manager.login_message_category = "info"
+
+
+def register_blueprints(app: Flask) -> None:
+    from charter_app.accounts.views import bp as accounts_bp
+    from charter_app.directory.views import bp as directory_bp
+    from charter_app.organisations.views import bp as organisations_bp
+    from charter_app.pages.views import bp as pages_bp
+    from charter_app.staff.views import bp as staff_bp
+
+    for blueprint in (pages_bp, accounts_bp, organisations_bp, directory_bp, staff_bp):
+        app.register_blueprint(blueprint)
+    if app.config.get("MAIL_CATCHER_DIR"):
+        from charter_app.notifications.devmail import bp as devmail_bp
+
+        app.register_blueprint(devmail_bp)
+
+
+def csp_nonce() -> str:
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(18)
+    return g.csp_nonce
+
+
+def register_request_hooks(app: Flask) -> None:
+    from charter_app.notifications.outbox import deliver_after_commit
+
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
+
+    @app.after_request
+    def commit_or_roll_back(response):
+        # One commit point per request: services flush, the request commits on success only.
+        if response.status_code < 400:
+            db.session.commit()
+            deliver_after_commit()
+        else:
+            db.session.rollback()
+        return response
+
+    @app.after_request
+    def security_headers(response):
+        nonce = csp_nonce()
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'self'; "
+            f"script-src 'self' 'nonce-{nonce}'; "
+            "style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; "
+            "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+        )
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+        response.headers["Permissions-Policy"] = "geolocation=(), camera=(), microphone=()"
+        if request.is_secure:
+            response.headers["Strict-Transport-Security"] = "max-age=31536000"
+        if request.headers.get("HX-Request"):
+            response.headers.add("Vary", "HX-Request")
+        return response
+
+
+def register_error_handlers(app: Flask) -> None:
+    from charter_app.pages.errors import register
+
+    register(app)
+
+
+def register_cli(app: Flask) -> None:
+    from charter_app.cli import charter
+
+    app.cli.add_command(charter)

@@ -1,0 +1,101 @@
+"""Who may reach what. Every view declares its access; a test fails on any view that does not.
+
+Object access is checked in one helper per kind, which aborts 404 or 403.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import abort, current_app, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from charter_app.extensions import db
+
+
+def public(view: Callable) -> Callable:
+    """Anyone may see this, signed in or not."""
+    view.access = "public"
+    return view
+
+
+def _to_login():
+    return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+
+
+def login_required(view: Callable) -> Callable:
+    """A signed-in user whose email address is confirmed."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return _to_login()
+        if not current_user.email_confirmed:
+            return redirect(url_for("accounts.confirm_pending"))
+        return view(*args, **kwargs)
+
+    wrapped.access = "login"
+    return wrapped
+
+
+def signed_in(view: Callable) -> Callable:
+    """A signed-in user, confirmed or not (for the pages that lead to confirmation)."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return _to_login()
+        return view(*args, **kwargs)
+
+    wrapped.access = "signed-in"
+    return wrapped
+
+
+def staff_required(view: Callable) -> Callable:
+    """Business Durham staff only; anybody else gets 403."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return _to_login()
+        if not current_user.is_staff:
+            abort(403)
+        return view(*args, **kwargs)
+
+    wrapped.access = "staff"
+    return wrapped
+
+
+def development_only(view: Callable) -> Callable:
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_app.config.get("MAIL_CATCHER_DIR"):
+            abort(404)
+        return view(*args, **kwargs)
+
+    wrapped.access = "development"
+    return wrapped
+
+
+def get_membership_for(organisation_id: int, *, owner: bool = False):
+    """The current user's membership of an organisation, or 404 (never reveal it exists).
+
+    With owner=True a plain member gets 403: they may see, not manage.
+    """
+    from charter_app.accounts.models import MemberRole, Membership
+
+    membership = db.session.scalar(
+        select(Membership).where(
+            Membership.organisation_id == organisation_id,
+            Membership.user_id == current_user.id,
+        )
+    )
+    if membership is None:
+        abort(404)
+    if owner and membership.role != MemberRole.OWNER:
+        abort(403)
+    return membership
+
+
+def get_organisation_for_member(organisation_id: int, *, owner: bool = False):
+    return get_membership_for(organisation_id, owner=owner).organisation

@@ -1,0 +1,126 @@
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovRadioInput, GovTextInput
+from wtforms import EmailField, PasswordField, RadioField
+from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
+
+# A few of the passwords seen most in breaches; the length rule does most of the work.
+COMMON_PASSWORDS = {
+    "password1234",
+    "passwordpassword",
+    "123456789012",
+    "qwertyuiopas",
+    "iloveyou1234",
+    "countydurham1",
+    "durhamcounty1",
+}
+
+
+def email_field(label: str = "Email address", hint: str | None = None) -> EmailField:
+    return EmailField(
+        label,
+        description=hint,
+        widget=GovTextInput(),
+        validators=[
+            InputRequired(message="Enter your email address"),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+            Email(
+                message="Enter an email address in the correct format, like name@example.com",
+                check_deliverability=False,
+            ),
+        ],
+    )
+
+
+def new_password_field(label: str = "Create a password") -> PasswordField:
+    return PasswordField(
+        label,
+        description="At least 12 characters. A few words strung together is easy to remember.",
+        widget=GovPasswordInput(),
+        validators=[
+            InputRequired(message="Enter a password"),
+            Length(min=12, message="Password must be 12 characters or more"),
+            Length(max=200, message="Password must be 200 characters or fewer"),
+        ],
+    )
+
+
+def reject_common_password(form, field) -> None:
+    if field.data and field.data.lower() in COMMON_PASSWORDS:
+        raise ValidationError("This password is too easy to guess: choose another")
+
+
+class RegisterForm(FlaskForm):
+    email = email_field(hint="We will send a link to confirm it.")
+    password = new_password_field()
+    password_confirm = PasswordField(
+        "Confirm your password",
+        widget=GovPasswordInput(),
+        validators=[
+            InputRequired(message="Confirm your password"),
+            EqualTo("password", message="The passwords do not match"),
+        ],
+    )
+
+    def validate_password(self, field):
+        reject_common_password(self, field)
+
+
+class LoginForm(FlaskForm):
+    email = email_field()
+    password = PasswordField(
+        "Password",
+        widget=GovPasswordInput(),
+        validators=[InputRequired(message="Enter your password"), Length(max=200)],
+    )
+
+
+class RequestResetForm(FlaskForm):
+    email = email_field()
+
+
+class ResetPasswordForm(FlaskForm):
+    password = new_password_field("New password")
+    password_confirm = PasswordField(
+        "Confirm your new password",
+        widget=GovPasswordInput(),
+        validators=[
+            InputRequired(message="Confirm your new password"),
+            EqualTo("password", message="The passwords do not match"),
+        ],
+    )
+
+    def validate_password(self, field):
+        reject_common_password(self, field)
+
+
+class ChangeEmailForm(FlaskForm):
+    email = email_field("New email address", hint="We will send a link to this address.")
+
+
+class InviteForm(FlaskForm):
+    email = email_field("Your colleague's email address")
+    role = RadioField(
+        "What can they do?",
+        widget=GovRadioInput(),
+        choices=[
+            ("member", "Member: can edit the application and reports"),
+            ("owner", "Owner: can also invite and manage colleagues"),
+        ],
+        default="member",
+        validators=[InputRequired(message="Choose what your colleague can do")],
+    )
+
+
+class AcceptInvitationForm(FlaskForm):
+    password = new_password_field()
+    password_confirm = PasswordField(
+        "Confirm your password",
+        widget=GovPasswordInput(),
+        validators=[
+            InputRequired(message="Confirm your password"),
+            EqualTo("password", message="The passwords do not match"),
+        ],
+    )
+
+    def validate_password(self, field):
+        reject_common_password(self, field)

@@ -1,0 +1,185 @@
+"""The public directory: only approved signatories, searched and filtered in the database.
+
+Each page loads in a constant number of statements (count, page, pledges with their measures)
+whatever its size, so the directory stays fast as the Charter grows.
+"""
+
+import math
+from dataclasses import asdict, dataclass
+
+from flask import url_for
+from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from charter_app.extensions import db
+from charter_app.organisations.data_postcodes import AREAS
+from charter_app.organisations.eligibility import LEGAL_FORM_BY_VALUE, SIZE_LABELS
+from charter_app.organisations.models import ApplicationStatus, Organisation, Sector
+from charter_app.pledges.catalogue import THEMES
+from charter_app.pledges.models import Measure, Pledge
+from charter_app.timeutil import london_date
+from charter_app.urls import absolute_url
+
+MAX_QUERY_LENGTH = 100
+
+
+@dataclass(frozen=True)
+class DirectoryQuery:
+    q: str = ""
+    sector: str = ""
+    size: str = ""
+    theme: str = ""
+    area: str = ""
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args) -> "DirectoryQuery":
+        """Read the query string, ignoring values that are not among the choices."""
+
+        def choice(name, allowed):
+            value = args.get(name, "").strip()
+            return value if value in allowed else ""
+
+        try:
+            page = max(1, min(int(args.get("page", "1")), 100_000))
+        except ValueError:
+            page = 1
+        return cls(
+            q=" ".join(args.get("q", "").split())[:MAX_QUERY_LENGTH],
+            sector=choice("sector", {s.value for s in Sector}),
+            size=choice("size", set(SIZE_LABELS)),
+            theme=choice("theme", set(THEMES)),
+            area=choice("area", set(AREAS)),
+            page=page,
+        )
+
+    def params(self, **changes) -> dict:
+        """Non-empty query parameters, for links that keep the current search."""
+        values = {**asdict(self), **changes}
+        if values.get("page") == 1:
+            del values["page"]
+        return {key: value for key, value in values.items() if value}
+
+    @property
+    def is_filtered(self) -> bool:
+        return any((self.q, self.sector, self.size, self.theme, self.area))
+
+
+@dataclass
+class Page:
+    items: list[Organisation]
+    page: int
+    pages: int
+    total: int
+    per_page: int
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def filtered(query: DirectoryQuery) -> Select:
+    statement = select(Organisation).where(Organisation.status == ApplicationStatus.APPROVED)
+    if query.q:
+        for word in query.q.split()[:8]:
+            pattern = f"%{_escape_like(word)}%"
+            statement = statement.where(
+                or_(
+                    Organisation.name.ilike(pattern, escape="\\"),
+                    Organisation.description.ilike(pattern, escape="\\"),
+                    Organisation.town.ilike(pattern, escape="\\"),
+                )
+            )
+    if query.sector:
+        statement = statement.where(Organisation.sector == query.sector)
+    if query.size:
+        statement = statement.where(Organisation.size_band == query.size)
+    if query.area:
+        statement = statement.where(Organisation.area == query.area)
+    if query.theme:
+        statement = statement.where(
+            exists(
+                select(Pledge.id)
+                .join(Measure, Measure.id == Pledge.measure_id)
+                .where(Pledge.organisation_id == Organisation.id, Measure.theme == query.theme)
+            )
+        )
+    return statement
+
+
+def with_pledges(statement: Select) -> Select:
+    return statement.options(selectinload(Organisation.pledges).joinedload(Pledge.measure))
+
+
+def search(query: DirectoryQuery, per_page: int) -> Page:
+    statement = filtered(query)
+    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    pages = max(1, math.ceil(total / per_page))
+    page = min(query.page, pages)
+    items = list(
+        db.session.scalars(
+            with_pledges(statement)
+            .order_by(func.lower(Organisation.name), Organisation.id)
+            .limit(per_page)
+            .offset((page - 1) * per_page)
+        )
+    )
+    return Page(items=items, page=page, pages=pages, total=total, per_page=per_page)
+
+
+def all_matching(query: DirectoryQuery) -> list[Organisation]:
+    return list(
+        db.session.scalars(
+            with_pledges(filtered(query)).order_by(func.lower(Organisation.name), Organisation.id)
+        )
+    )
+
+
+def signatory_by_slug(slug: str) -> Organisation | None:
+    return db.session.scalar(
+        with_pledges(
+            select(Organisation).where(
+                Organisation.slug == slug, Organisation.status == ApplicationStatus.APPROVED
+            )
+        )
+    )
+
+
+def as_open_data(organisation: Organisation) -> dict:
+    """A signatory as the API and the CSV publish it. No street address: many are homes."""
+    return {
+        "name": organisation.name,
+        "slug": organisation.slug,
+        "url": absolute_url(url_for("directory.profile", slug=organisation.slug)),
+        "identifier": organisation.identifier,
+        "sector": organisation.sector,
+        "size": organisation.size_band,
+        "legal_form": LEGAL_FORM_BY_VALUE[organisation.legal_form][1],
+        "area": organisation.area,
+        "town": organisation.town,
+        "website": organisation.website,
+        "description": organisation.description,
+        "themes": organisation.themes,
+        "approved_on": london_date(organisation.approved_at).isoformat(),
+        "badges": [],
+    }
+
+
+def as_open_data_detail(organisation: Organisation) -> dict:
+    item = as_open_data(organisation)
+    item["pledges"] = [
+        {
+            "theme": pledge.measure.theme,
+            "measure_code": pledge.measure.code,
+            "measure": pledge.measure.name,
+            "national_toms_code": pledge.measure.national_toms_code,
+            "unit": pledge.measure.unit,
+            "target": str(pledge.target),
+        }
+        for pledge in organisation.pledges
+    ]
+    return item
+
+
+def area_choices() -> list[str]:
+    return AREAS

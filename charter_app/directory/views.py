@@ -1,0 +1,100 @@
+import csv as csv_module
+import io
+
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
+
+from charter_app.access import public
+from charter_app.directory import services
+from charter_app.directory.services import DirectoryQuery
+from charter_app.extensions import htmx
+from charter_app.organisations.eligibility import SECTOR_LABELS, SIZE_LABELS
+from charter_app.pledges.catalogue import THEMES
+
+bp = Blueprint("directory", __name__)
+
+CSV_COLUMNS = ["name", "identifier", "url", "sector", "size", "legal_form", "area", "town",
+               "website", "themes", "approved_on", "description"]
+API_MAX_PER_PAGE = 100
+
+
+@bp.route("/directory")
+@public
+def index():
+    query = DirectoryQuery.from_args(request.args)
+    page = services.search(query, current_app.config["DIRECTORY_PAGE_SIZE"])
+    context = {
+        "title": "Signatories" if not query.is_filtered else "Search results: signatories",
+        "query": query,
+        "page": page,
+        "sectors": SECTOR_LABELS,
+        "sizes": SIZE_LABELS,
+        "theme_options": [(key, label) for key, (label, _about) in THEMES.items()],
+        "area_options": [(area, area) for area in services.area_choices()],
+    }
+    # htmx live search swaps only the results; a plain request gets the whole page.
+    if htmx and not htmx.boosted:
+        return render_template("directory/_results.html", **context)
+    return render_template("directory/index.html", **context)
+
+
+@bp.route("/signatories/<slug>")
+@public
+def profile(slug: str):
+    organisation = services.signatory_by_slug(slug)
+    if organisation is None:
+        abort(404)
+    return render_template("directory/profile.html", title=organisation.name,
+                           organisation=organisation, themes=THEMES)
+
+
+def _csv_safe(value) -> str:
+    """Text a spreadsheet will not run as a formula (CSV injection)."""
+    text = "" if value is None else str(value)
+    if text and text[0] in "=+-@\t\r":
+        return "'" + text
+    return text
+
+
+@bp.route("/directory.csv")
+@public
+def csv():
+    query = DirectoryQuery.from_args(request.args)
+    buffer = io.StringIO()
+    writer = csv_module.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for organisation in services.all_matching(query):
+        item = services.as_open_data(organisation)
+        item["themes"] = ";".join(item["themes"])
+        writer.writerow([_csv_safe(item[column]) for column in CSV_COLUMNS])
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=county-durham-pound-signatories.csv"},
+    )
+
+
+
+@bp.route("/api/v1/signatories")
+@public
+def api_list():
+    query = DirectoryQuery.from_args(request.args)
+    try:
+        per_page = max(1, min(int(request.args.get("per_page", 20)), API_MAX_PER_PAGE))
+    except ValueError:
+        per_page = 20
+    page = services.search(query, per_page)
+    return jsonify(
+        items=[services.as_open_data(organisation) for organisation in page.items],
+        page=page.page,
+        pages=page.pages,
+        total=page.total,
+    )
+
+
+@bp.route("/api/v1/signatories/<slug>")
+@public
+def api_detail(slug: str):
+    organisation = services.signatory_by_slug(slug)
+    if organisation is None:
+        abort(404)
+    return jsonify(services.as_open_data_detail(organisation))

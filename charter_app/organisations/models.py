@@ -1,0 +1,125 @@
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from charter_app.extensions import db
+from charter_app.timeutil import UTCDateTime, utcnow
+
+
+class ApplicationStatus(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    LAPSED = "lapsed"
+    WITHDRAWN = "withdrawn"
+    SUSPENDED = "suspended"
+
+
+class Sector(StrEnum):
+    PRIVATE = "private"
+    THIRD = "third"
+
+
+class SizeBand(StrEnum):
+    MICRO = "micro"
+    SMALL = "small"
+    MEDIUM = "medium"
+    LARGE = "large"
+
+
+class LocationFlag(StrEnum):
+    """Why staff should look at an address; None when the postcode is plainly in the county."""
+
+    PARTLY_IN_AREA = "partly"
+    OUTSIDE_AREA = "outside"
+
+
+class Organisation(db.Model):
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(160))
+    # Lower-case name without legal suffixes or punctuation, for spotting likely duplicates.
+    name_key: Mapped[str] = mapped_column(String(160), index=True, default="")
+    slug: Mapped[str | None] = mapped_column(String(180), unique=True)
+    status: Mapped[str] = mapped_column(String(12), default=ApplicationStatus.DRAFT, index=True)
+
+    legal_form: Mapped[str | None] = mapped_column(String(30))
+    sector: Mapped[str | None] = mapped_column(String(10), index=True)
+    size_band: Mapped[str | None] = mapped_column(String(10), index=True)
+    company_number: Mapped[str | None] = mapped_column(String(8), index=True)
+    charity_number: Mapped[str | None] = mapped_column(String(8), index=True)
+
+    address_line_1: Mapped[str | None] = mapped_column(String(120))
+    address_line_2: Mapped[str | None] = mapped_column(String(120))
+    town: Mapped[str | None] = mapped_column(String(80))
+    postcode: Mapped[str | None] = mapped_column(String(8))
+    area: Mapped[str | None] = mapped_column(String(40), index=True)
+    location_flag: Mapped[str | None] = mapped_column(String(10))
+    website: Mapped[str | None] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+
+    commitments_agreed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    signatory_name: Mapped[str | None] = mapped_column(String(120))
+    signatory_role: Mapped[str | None] = mapped_column(String(120))
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+
+    memberships: Mapped[list["Membership"]] = relationship(  # noqa: F821
+        back_populates="organisation", cascade="all, delete-orphan"
+    )
+    pledges: Mapped[list["Pledge"]] = relationship(  # noqa: F821
+        back_populates="organisation", cascade="all, delete-orphan", order_by="Pledge.id"
+    )
+    status_changes: Mapped[list["StatusChange"]] = relationship(
+        back_populates="organisation",
+        cascade="all, delete-orphan",
+        order_by="StatusChange.id",
+    )
+
+    @property
+    def identifier(self) -> str | None:
+        """The org-id.guide identifier, so open data joins with other public datasets."""
+        from charter_app.organisations.eligibility import org_id
+
+        return org_id(self)
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in {ApplicationStatus.DRAFT, ApplicationStatus.REJECTED}
+
+    @property
+    def themes(self) -> list[str]:
+        from charter_app.pledges.catalogue import THEME_ORDER
+
+        pledged = {pledge.measure.theme for pledge in self.pledges}
+        return [theme for theme in THEME_ORDER if theme in pledged]
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.id} {self.name!r} {self.status}>"
+
+
+class StatusChange(db.Model):
+    """Every move between application states: who, when, why."""
+
+    __tablename__ = "status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    from_status: Mapped[str] = mapped_column(String(12))
+    to_status: Mapped[str] = mapped_column(String(12))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship(back_populates="status_changes")
+    actor: Mapped["User | None"] = relationship()  # noqa: F821

@@ -1,0 +1,49 @@
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import Forbidden
+
+from charter_app.extensions import db
+
+MESSAGES = {
+    400: ("Sorry, there is a problem with that request",
+          "Go back, reload the page and try again."),
+    403: ("You do not have permission to see this page",
+          "If you think you should, sign in with another account or contact Business Durham."),
+    404: ("Page not found",
+          "If you typed the web address, check it is correct. If you pasted it, check you "
+          "copied the entire address."),
+    405: ("Sorry, there is a problem with that request",
+          "Go back and try again."),
+    429: ("Too many attempts",
+          "You have tried too many times. Wait a minute, then try again."),
+    500: ("Sorry, there is a problem with the service",
+          "Try again later. What you had saved is safe."),
+}
+
+
+def _render(status: int, detail: str | None = None):
+    heading, advice = MESSAGES[status]
+    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+        return jsonify(error=heading, status=status), status
+    return render_template("errors/error.html", title=heading, heading=heading, advice=advice,
+                           detail=detail, status=status), status
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return _render(400, "Your form had expired or was sent from another site.")
+
+    @app.errorhandler(403)
+    def forbidden(error):
+        # A reason given with abort(403, description=...) is shown; the default one is not.
+        detail = error.description if error.description != Forbidden.description else None
+        return _render(403, detail)
+
+    for status in (400, 404, 405, 429):
+        app.register_error_handler(status, lambda error, status=status: _render(status))
+
+    @app.errorhandler(500)
+    def server_error(error):
+        db.session.rollback()
+        return _render(500)

@@ -1,0 +1,63 @@
+"""The service's own pages: home, the Charter, legal pages, health."""
+
+from flask import Blueprint, jsonify, render_template
+from sqlalchemy import text
+
+from charter_app.access import public
+from charter_app.extensions import db, limiter
+from charter_app.organisations.services import COMMITMENTS
+from charter_app.pledges.catalogue import THEMES, measures_by_theme
+
+bp = Blueprint("pages", __name__)
+
+
+@bp.route("/")
+@public
+def home():
+    return render_template("pages/home.html", title="Home", commitments=COMMITMENTS,
+                           themes=THEMES)
+
+
+@bp.route("/charter")
+@public
+def charter():
+    return render_template("pages/charter.html", title="The Charter", commitments=COMMITMENTS,
+                           themes=THEMES, grouped=measures_by_theme())
+
+
+@bp.route("/accessibility")
+@public
+def accessibility():
+    return render_template("pages/accessibility.html", title="Accessibility statement")
+
+
+@bp.route("/privacy")
+@public
+def privacy():
+    return render_template("pages/privacy.html", title="Privacy notice")
+
+
+@bp.route("/cookies")
+@public
+def cookies():
+    return render_template("pages/cookies.html", title="Cookies")
+
+
+@bp.route("/healthz")
+@public
+@limiter.exempt
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any failure to reach the database is "unavailable"
+        db.session.rollback()
+        return jsonify(status="unavailable", database="unreachable"), 503
+    return jsonify(status="ok", database="ok")
+
+
+@bp.route("/livez")
+@public
+@limiter.exempt
+def livez():
+    """Liveness without touching the database (also the benchmarks' reference endpoint)."""
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8"}

@@ -1,0 +1,67 @@
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from charter_app.extensions import db
+from charter_app.timeutil import UTCDateTime, utcnow
+
+
+class Measure(db.Model):
+    """A County Durham Pound measure, tagged with the National TOMs code it corresponds to."""
+
+    __tablename__ = "measures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    theme: Mapped[str] = mapped_column(String(12), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    unit: Mapped[str] = mapped_column(String(60))
+    guidance: Mapped[str] = mapped_column(Text)
+    plausible_max: Mapped[Decimal] = mapped_column(Numeric(16, 2))
+    national_toms_code: Mapped[str | None] = mapped_column(String(12))
+    national_toms_edition: Mapped[str | None] = mapped_column(String(60))
+    catalogue_version: Mapped[int] = mapped_column(default=1)
+    sort_order: Mapped[int] = mapped_column(default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    proxy_values: Mapped[list["ProxyValue"]] = relationship(
+        back_populates="measure", cascade="all, delete-orphan", order_by="ProxyValue.financial_year"
+    )
+
+
+class ProxyValue(db.Model):
+    """Pounds per unit of a measure in one UK financial year (April to March), with its source."""
+
+    __tablename__ = "proxy_values"
+    __table_args__ = (UniqueConstraint("measure_id", "financial_year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id", ondelete="CASCADE"))
+    # The year the financial year starts in: 2026 means April 2026 to March 2027.
+    financial_year: Mapped[int]
+    value: Mapped[Decimal | None] = mapped_column(Numeric(14, 4))
+    source: Mapped[str] = mapped_column(Text)
+    edition: Mapped[str | None] = mapped_column(String(60))
+    is_example: Mapped[bool] = mapped_column(default=True)
+
+    measure: Mapped[Measure] = relationship(back_populates="proxy_values")
+
+
+class Pledge(db.Model):
+    """A signatory's 12-month target for one measure."""
+
+    __tablename__ = "pledges"
+    __table_args__ = (UniqueConstraint("organisation_id", "measure_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id"), index=True)
+    target: Mapped[Decimal] = mapped_column(Numeric(16, 2))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    organisation: Mapped["Organisation"] = relationship(back_populates="pledges")  # noqa: F821
+    measure: Mapped[Measure] = relationship()

@@ -1,0 +1,46 @@
+"""Template filters and globals: dates in UK time, money, labels."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from flask import Flask
+
+from charter_app.timeutil import format_london
+
+
+def money(value: Decimal | None, places: int = 2) -> str:
+    """£1,234.50 — rounded only here, for display."""
+    if value is None:
+        return ""
+    quantum = Decimal(1).scaleb(-places)
+    return f"£{Decimal(value).quantize(quantum, rounding=ROUND_HALF_UP):,}"
+
+
+def number(value: Decimal | None) -> str:
+    """A quantity without trailing zeros: 12, 12.5, 1,200."""
+    if value is None:
+        return ""
+    normalised = Decimal(value).normalize()
+    if normalised == normalised.to_integral():
+        return f"{normalised.to_integral():,}"
+    return f"{normalised:,f}"
+
+
+def register(app: Flask) -> None:
+    from charter_app.organisations.eligibility import (
+        LEGAL_FORM_BY_VALUE,
+        SECTOR_LABELS,
+        SIZE_LABELS,
+    )
+    from charter_app.pledges.catalogue import THEMES
+
+    app.jinja_env.filters["london"] = format_london
+    app.jinja_env.filters["london_date"] = lambda value: format_london(value, with_time=False)
+    app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["number"] = number
+    app.jinja_env.filters["sector_label"] = lambda value: SECTOR_LABELS.get(value, value or "")
+    app.jinja_env.filters["size_label"] = lambda value: SIZE_LABELS.get(value, value or "")
+    app.jinja_env.filters["theme_label"] = lambda value: THEMES[value][0] if value else ""
+    app.jinja_env.filters["legal_form_label"] = lambda value: (
+        LEGAL_FORM_BY_VALUE[value][1] if value in LEGAL_FORM_BY_VALUE else ""
+    )
+    app.jinja_env.globals["service_name"] = "County Durham Pound Charter"

@@ -1,0 +1,102 @@
+"""Configuration classes, read from the environment (a `.env` file in development).
+
+`CHARTER_ENV` picks the class: development (default), testing or production.
+"""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'charter.sqlite3'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS")
+    MAIL_USE_SSL = False
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get(
+        "MAIL_DEFAULT_SENDER", "County Durham Pound <charter@countydurhampound.example>"
+    )
+    MAIL_TIMEOUT_SECONDS = 10
+    # Deliver queued email straight after the request commits; what fails stays queued for
+    # `charter run-jobs` (or the scheduler) to retry.
+    MAIL_DELIVER_AFTER_COMMIT = True
+    OUTBOX_MAX_ATTEMPTS = 8
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = "10 per minute"
+    SIGNUP_RATE_LIMIT = "5 per minute"
+    RESET_RATE_LIMIT = "5 per minute"
+
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = 8 * 3600
+
+    CONFIRM_EMAIL_MAX_AGE = 3 * 24 * 3600
+    RESET_PASSWORD_MAX_AGE = 3600
+    INVITATION_MAX_AGE = 14 * 24 * 3600
+
+    DIRECTORY_PAGE_SIZE = 20
+    # Where the development SMTP catcher keeps what it receives; None hides /dev/mail.
+    MAIL_CATCHER_DIR: str | None = None
+
+
+class DevelopmentConfig(Config):
+    DEBUG = False
+    # Development only: a fixed key keeps sessions across restarts on a developer's machine.
+    SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-insecure-key"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "1025"))
+    MAIL_CATCHER_DIR = os.environ.get("MAIL_CATCHER_DIR", str(INSTANCE_DIR / "mail"))
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-only-secret-key"  # noqa: S105 - tests only
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    BASE_URL = "http://localhost"
+    MAIL_SERVER = "127.0.0.1"
+    MAIL_PORT = 1  # tests that send email start a real SMTP server and set the port
+    MAIL_SUPPRESS_SEND = False  # Flask-Mail would otherwise fake sending under TESTING
+    MAIL_TIMEOUT_SECONDS = 5
+    DIRECTORY_PAGE_SIZE = 5
+
+
+class ProductionConfig(Config):
+    @classmethod
+    def check(cls) -> None:
+        if not os.environ.get("SECRET_KEY"):
+            raise RuntimeError("SECRET_KEY must be set in production (CHARTER_ENV=production).")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

@@ -1,0 +1,100 @@
+"""Builders: make the users and organisations a test needs, committed, with sensible defaults."""
+
+import itertools
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from charter_app.accounts.models import MemberRole, Membership, User
+from charter_app.accounts.services import hash_password
+from charter_app.extensions import db
+from charter_app.organisations import eligibility
+from charter_app.organisations.models import ApplicationStatus, Organisation
+from charter_app.pledges.models import Measure, Pledge
+
+PASSWORD = "correct horse battery staple"
+_counter = itertools.count(1)
+_HASH = None
+
+
+def _password_hash(password: str) -> str:
+    # Hashing with argon2 is slow on purpose; reuse one hash for the default password.
+    global _HASH
+    if password != PASSWORD:
+        return hash_password(password)
+    if _HASH is None:
+        _HASH = hash_password(PASSWORD)
+    return _HASH
+
+
+class Builders:
+    def user(self, email: str | None = None, *, password: str = PASSWORD, confirmed: bool = True,
+             staff: bool = False) -> User:
+        user = User(
+            email=email or f"person{next(_counter)}@example.org",
+            password_hash=_password_hash(password),
+            email_confirmed_at=datetime.now(UTC) if confirmed else None,
+            is_staff=staff,
+        )
+        db.session.add(user)
+        db.session.commit()
+        return user
+
+    def staff(self, email: str | None = None) -> User:
+        return self.user(email or f"staff{next(_counter)}@businessdurham.example", staff=True)
+
+    def measure(self, code: str) -> Measure:
+        return db.session.scalar(select(Measure).where(Measure.code == code))
+
+    def organisation(self, owner: User | None = None, *, status: str = ApplicationStatus.DRAFT,
+                     name: str | None = None, pledges: dict[str, str] | None = None,
+                     complete: bool = True, **fields) -> Organisation:
+        """An organisation; complete=True fills every section of the application."""
+        number = next(_counter)
+        name = name or f"Test Organisation {number}"
+        values = {
+            "name": name,
+            "name_key": eligibility.name_key(name),
+            "status": status,
+        }
+        if complete:
+            values.update(
+                legal_form="limited_company",
+                sector="private",
+                size_band="small",
+                company_number=f"{10_000_000 + number:08d}",
+                address_line_1="1 Front Street",
+                town="Durham",
+                postcode="DH1 3HE",
+                area="Durham",
+                website="https://example.org",
+                description="We make things in Durham.",
+                commitments_agreed_at=datetime.now(UTC) - timedelta(days=2),
+                signatory_name="Sam Robson",
+                signatory_role="Director",
+            )
+        values.update(fields)
+        if status != ApplicationStatus.DRAFT:
+            values.setdefault("submitted_at", datetime.now(UTC) - timedelta(days=1))
+        if status == ApplicationStatus.APPROVED:
+            values.setdefault("approved_at", datetime.now(UTC) - timedelta(hours=1))
+            values.setdefault("slug", f"test-organisation-{number}")
+        organisation = Organisation(**values)
+        if complete:
+            for code, target in (pledges or {"CDP-JOB-03": "52"}).items():
+                organisation.pledges.append(
+                    Pledge(measure_id=self.measure(code).id, target=Decimal(target))
+                )
+        if owner is not None:
+            organisation.memberships.append(Membership(user=owner, role=MemberRole.OWNER))
+        db.session.add(organisation)
+        db.session.commit()
+        return organisation
+
+    def member(self, organisation: Organisation, user: User,
+               role: MemberRole = MemberRole.MEMBER) -> Membership:
+        membership = Membership(organisation=organisation, user=user, role=role)
+        db.session.add(membership)
+        db.session.commit()
+        return membership

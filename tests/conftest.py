@@ -1,0 +1,212 @@
+"""Shared fixtures: one app per session on a real, throwaway database built by the migrations,
+rows cleaned after each test, a real SMTP server, builders for users and organisations."""
+
+import os
+import re
+import secrets
+import socket
+import threading
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import delete
+from sqlalchemy.engine import make_url
+from werkzeug.serving import make_server
+
+from charter_app import create_app
+from charter_app.extensions import db, limiter
+from tests.builders import Builders
+
+KEEP_TABLES = {"measures", "proxy_values", "alembic_version"}
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--db",
+        choices=["sqlite", "postgres"],
+        default="sqlite",
+        help="Database to run on; postgres needs TEST_DATABASE_URL.",
+    )
+
+
+def _postgres_url(base: str, name: str) -> str:
+    return make_url(base).set(drivername="postgresql+psycopg", database=name).render_as_string(
+        hide_password=False
+    )
+
+
+def _admin_dsn(base: str) -> str:
+    url = make_url(base).set(drivername="postgresql")
+    return url.render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def database_url(request, tmp_path_factory):
+    if request.config.getoption("--db") == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'charter-test.sqlite3'}"
+        return
+    base = os.environ.get("TEST_DATABASE_URL")
+    if not base:
+        pytest.exit("--db postgres needs TEST_DATABASE_URL", returncode=2)
+    name = f"charter_test_{secrets.token_hex(4)}"
+    with psycopg.connect(_admin_dsn(base), autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    yield _postgres_url(base, name)
+    with psycopg.connect(_admin_dsn(base), autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url)
+    with app.app_context():
+        upgrade()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _clean(request):
+    """Each test starts from the migrated schema with only the measure catalogue in it."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        db.session.remove()
+        for table in reversed(db.metadata.sorted_tables):
+            if table.name not in KEEP_TABLES:
+                db.session.execute(delete(table))
+        db.session.commit()
+        db.session.remove()
+        limiter.reset()
+
+
+@pytest.fixture
+def app_ctx(app):
+    with app.app_context():
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def build(app_ctx):
+    """Builders for users and organisations; each call commits so the web sees the data."""
+    return Builders()
+
+
+CSRF_INPUT = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+
+
+def csrf_token_from(html: str) -> str:
+    match = CSRF_INPUT.search(html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def submit_form(client, url: str, data: dict, *, page: str | None = None, **kwargs):
+    """GET the page (or `page`), take its CSRF token, POST the form as a browser would."""
+    response = client.get(page or url)
+    assert response.status_code == 200, f"GET {page or url} answered {response.status_code}"
+    payload = {"csrf_token": csrf_token_from(response.get_data(as_text=True)), **data}
+    return client.post(url, data=payload, **kwargs)
+
+
+def log_in(client, email: str, password: str):
+    response = submit_form(client, "/login", {"email": email, "password": password})
+    assert response.status_code == 302, "sign-in failed"
+    return response
+
+
+class SMTPInbox:
+    """A real SMTP server (aiosmtpd) on loopback that keeps what it receives."""
+
+    def __init__(self):
+        from aiosmtpd.controller import Controller
+
+        self.messages = []
+        self.port = _free_port()
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook
+        import email
+        import email.policy
+
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.messages.append(message)
+        return "250 OK"
+
+    def wait_for(self, count: int, timeout: float = 5.0):
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert len(self.messages) >= count, f"expected {count} emails, got {len(self.messages)}"
+        return self.messages
+
+    def to(self, address: str):
+        return [m for m in self.messages if address in m["To"]]
+
+    @staticmethod
+    def text(message) -> str:
+        return message.get_body(preferencelist=("plain",)).get_content()
+
+    def links(self, message) -> list[str]:
+        return re.findall(r"https?://\S+", self.text(message))
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp(app):
+    inbox = SMTPInbox()
+    inbox.controller.start()
+    previous = app.config["MAIL_PORT"]
+    app.config["MAIL_PORT"] = inbox.port
+    # Flask-Mail reads its settings once, at init: point its state at the test server too.
+    app.extensions["mail"].port = inbox.port
+    try:
+        yield inbox
+    finally:
+        app.config["MAIL_PORT"] = previous
+        app.extensions["mail"].port = previous
+        inbox.controller.stop()
+
+
+def link_path(link: str) -> str:
+    """The path of an emailed link, to follow it with the test client (BASE_URL is not served)."""
+    return re.sub(r"^https?://[^/]+", "", link)
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The app served over real HTTP on loopback, for the browser tests."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    url = f"http://127.0.0.1:{server.server_port}"
+    previous = app.config["BASE_URL"]
+    app.config["BASE_URL"] = url
+    yield url
+    app.config["BASE_URL"] = previous
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir():
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS

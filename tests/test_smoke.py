@@ -1,0 +1,12 @@
+def test_home_page_explains_the_charter_and_leads_to_signing(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "<title>Home – County Durham Pound Charter</title>" in html
+    assert 'href="/signup"' in html
+
+
+def test_healthz_reports_the_database(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
