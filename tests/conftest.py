@@ -11,6 +11,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import delete
 from sqlalchemy.engine import make_url
@@ -60,9 +61,22 @@ def database_url(request, tmp_path_factory):
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+class SeparateRequestClient(FlaskClient):
+    """Each request gets its own app context, as in production.
+
+    Without this, a request made while a test holds an app context reuses it, so `g` (and the
+    signed-in user Flask-Login caches there) would leak from one request, or client, to the next.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(database_url):
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url)
+    app.test_client_class = SeparateRequestClient
     with app.app_context():
         upgrade()
     yield app

@@ -65,9 +65,10 @@ def _send(message: OutboxMessage) -> None:
         recipients=[message.recipient],
         body=message.body_text,
         html=message.body_html,
-        # A stable Message-ID lets mail servers drop a duplicate if a retry races a slow send.
-        msg_id=make_msgid(idstring=f"outbox-{message.id}", domain="countydurhampound.example"),
     )
+    # A stable Message-ID lets mail servers drop a duplicate if a retry races a slow send.
+    mail_message.msgId = make_msgid(idstring=f"outbox-{message.id}",
+                                    domain="countydurhampound.example")
     mail.send(mail_message)
 
 

@@ -9,14 +9,16 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import BooleanField, Field, RadioField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from charter_app.organisations import eligibility
 from charter_app.organisations.services import COMMITMENTS, clean_text
 
 
 def text(label, required_message=None, max_length=120, hint=None, **kwargs):
-    validators = [InputRequired(message=required_message)] if required_message else [Optional()]
+    # Optional fields get no Optional(): it would stop the in-form checks that make a number
+    # required for some legal forms.
+    validators = [DataRequired(message=required_message)] if required_message else []
     validators.append(
         Length(max=max_length, message=f"{label} must be {max_length} characters or fewer")
     )
@@ -59,7 +61,7 @@ class OrganisationDetailsForm(FlaskForm):
         widget=GovCharacterCount(),
         filters=[clean_text],
         validators=[
-            InputRequired(message="Describe your organisation"),
+            DataRequired(message="Describe your organisation"),
             Length(max=1000, message="Description must be 1000 characters or fewer"),
         ],
     )
@@ -124,8 +126,7 @@ class CommitmentsForm(FlaskForm):
 
 
 class SignatoryForm(FlaskForm):
-    signatory_name = text("Full name", "Enter the full name of the person signing", 120,
-                          autocomplete="name")
+    signatory_name = text("Full name", "Enter the full name of the person signing", 120)
     signatory_role = text("Job title or role", "Enter the role of the person signing", 120,
                           hint="For example, Managing Director or Chair of Trustees")
     authorised = BooleanField(
@@ -147,9 +148,11 @@ class TargetField(Field):
         self.decimal: Decimal | None = None
 
     def _value(self):
-        return self.raw_data[0] if self.raw_data else (
-            "" if self.data is None else format(Decimal(self.data).normalize(), "f")
-        )
+        if self.raw_data:
+            return self.raw_data[0]
+        if isinstance(self.data, Decimal):
+            return format(self.data.normalize(), "f")
+        return self.data or ""
 
     def process_formdata(self, valuelist):
         self.data = valuelist[0].strip().replace(",", "") if valuelist else ""

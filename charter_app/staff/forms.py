@@ -1,7 +1,7 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount
 from wtforms import TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import DataRequired, Length
 
 from charter_app.organisations.services import clean_text
 
@@ -14,7 +14,7 @@ class RejectForm(FlaskForm):
         widget=GovCharacterCount(),
         filters=[clean_text],
         validators=[
-            InputRequired(message="Enter the reason for rejecting the application"),
+            DataRequired(message="Enter the reason for rejecting the application"),
             Length(max=2000, message="Reason must be 2000 characters or fewer"),
         ],
     )
