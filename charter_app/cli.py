@@ -124,8 +124,14 @@ def dev_server(port: int, smtp_port: int | None):
     from charter_app.notifications.devmail import start_catcher
 
     app = current_app._get_current_object()
-    catcher = start_catcher(app.config["MAIL_CATCHER_DIR"],
-                            port=smtp_port or app.config["MAIL_PORT"])
+    smtp_port = smtp_port or app.config["MAIL_PORT"]
+    try:
+        catcher = start_catcher(app.config["MAIL_CATCHER_DIR"], port=smtp_port)
+    except OSError as error:
+        raise click.ClickException(
+            f"Cannot catch email on 127.0.0.1:{smtp_port} ({error.strerror}). Is another "
+            "`make run` running? Stop it, or set MAIL_PORT to a free port."
+        ) from error
     click.echo(f"Email is caught on 127.0.0.1:{catcher.port}: read it at "
                f"http://127.0.0.1:{port}/dev/mail")
     try:

@@ -34,6 +34,10 @@ def pytest_addoption(parser):
     )
 
 
+def pytest_report_header(config):
+    return f"database: {config.getoption('--db')}"
+
+
 def _postgres_url(base: str, name: str) -> str:
     return make_url(base).set(drivername="postgresql+psycopg", database=name).render_as_string(
         hide_password=False
