@@ -15,11 +15,17 @@ COMMON_PASSWORDS = {
 }
 
 
+def _strip(value):
+    # Phones and copy-paste often add a space: it is not part of the address.
+    return value.strip() if isinstance(value, str) else value
+
+
 def email_field(label: str = "Email address", hint: str | None = None) -> EmailField:
     return EmailField(
         label,
         description=hint,
         widget=GovTextInput(),
+        filters=[_strip],
         validators=[
             InputRequired(message="Enter your email address"),
             Length(max=254, message="Email address must be 254 characters or fewer"),

@@ -59,6 +59,7 @@ def register_user(email: str, password: str) -> User | None:
     email = normalise_email(email)
     existing = find_user(email)
     if existing is not None:
+        hash_password(password)  # the same work as a new account, so timing reveals nothing
         queue_email(
             "account_exists",
             existing.email,

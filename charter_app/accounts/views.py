@@ -46,10 +46,10 @@ def register():
         return redirect(_home_for(current_user))
     form = RegisterForm()
     if form.validate_on_submit():
-        user = services.register_user(form.email.data, form.password.data)
-        if user is not None:
-            login_user(user)
-            return redirect(url_for("accounts.confirm_pending"))
+        # The same answer whether or not the address already has an account (the service emails
+        # that account instead), so the form never reveals who is registered. The emailed link
+        # signs the new user in.
+        services.register_user(form.email.data, form.password.data)
         return render_template("accounts/check_email.html", title="Check your email",
                                email=form.email.data)
     return render_template("accounts/register.html", title="Create an account", form=form)

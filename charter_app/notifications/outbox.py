@@ -5,11 +5,11 @@
 down loses nothing: `charter run-jobs` or the scheduler picks the messages up again.
 """
 
+import hashlib
 import logging
 import smtplib
 import socket
 from datetime import datetime, timedelta
-from email.utils import make_msgid
 
 from flask import current_app, g, render_template
 from flask_mail import Message
@@ -66,9 +66,10 @@ def _send(message: OutboxMessage) -> None:
         body=message.body_text,
         html=message.body_html,
     )
-    # A stable Message-ID lets mail servers drop a duplicate if a retry races a slow send.
-    mail_message.msgId = make_msgid(idstring=f"outbox-{message.id}",
-                                    domain="countydurhampound.example")
+    # A stable Message-ID lets mail servers drop a duplicate if a retry races a slow send
+    # (make_msgid would add the time and a random number, so each attempt would differ).
+    key = hashlib.sha256(message.idempotency_key.encode()).hexdigest()[:16]
+    mail_message.msgId = f"<outbox-{message.id}.{key}@countydurhampound.example>"
     mail.send(mail_message)
 
 
