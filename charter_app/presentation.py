@@ -19,10 +19,8 @@ def number(value: Decimal | None) -> str:
     """A quantity without trailing zeros: 12, 12.5, 1,200."""
     if value is None:
         return ""
-    normalised = Decimal(value).normalize()
-    if normalised == normalised.to_integral():
-        return f"{normalised.to_integral():,}"
-    return f"{normalised:,f}"
+    # normalize() drops trailing zeros but may leave an exponent (250000 -> 2.5E+5): "f" undoes it.
+    return f"{Decimal(value).normalize():,f}"
 
 
 def register(app: Flask) -> None:

@@ -73,6 +73,13 @@ class Page:
     total: int
     per_page: int
 
+    @property
+    def numbers(self) -> list[int]:
+        """The page numbers the pagination may show: the first, the last and those within three
+        of this one (a gap of exactly three becomes an ellipsis), without walking every page."""
+        nearby = range(max(2, self.page - 3), min(self.pages - 1, self.page + 3) + 1)
+        return [1, *nearby, self.pages] if self.pages > 1 else [1]
+
 
 def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

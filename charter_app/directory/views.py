@@ -31,8 +31,9 @@ def index():
         "theme_options": [(key, label) for key, (label, _about) in THEMES.items()],
         "area_options": [(area, area) for area in services.area_choices()],
     }
-    # htmx live search swaps only the results; a plain request gets the whole page.
-    if htmx and not htmx.boosted:
+    # htmx live search swaps only the results; a plain request gets the whole page. So does
+    # htmx's own history restore (Back after its cache misses): it swaps the answer into <body>.
+    if htmx and not htmx.boosted and not htmx.history_restore_request:
         return render_template("directory/_results.html", **context)
     return render_template("directory/index.html", **context)
 
