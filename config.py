@@ -60,6 +60,8 @@ class Config:
     INVITATION_MAX_AGE = 14 * 24 * 3600
 
     DIRECTORY_PAGE_SIZE = 20
+    # Cache public directory pages for visitors who are not signed in (see directory/cache.py).
+    PUBLIC_PAGE_CACHE = True
     # Where the development SMTP catcher keeps what it receives; None hides /dev/mail.
     MAIL_CATCHER_DIR: str | None = None
 
@@ -86,6 +88,7 @@ class TestingConfig(Config):
     MAIL_SUPPRESS_SEND = False  # Flask-Mail would otherwise fake sending under TESTING
     MAIL_TIMEOUT_SECONDS = 5
     DIRECTORY_PAGE_SIZE = 5
+    PUBLIC_PAGE_CACHE = False  # tests of the cache switch it on; the rest see every query
 
 
 class ProductionConfig(Config):

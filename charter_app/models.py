@@ -1,11 +1,13 @@
 """Imports every domain's models so the metadata (and Alembic) sees the whole schema."""
 
 from charter_app.accounts.models import Invitation, Membership, User
+from charter_app.directory.models import ContentVersion
 from charter_app.notifications.models import OutboxMessage
 from charter_app.organisations.models import Organisation, StatusChange
 from charter_app.pledges.models import Measure, Pledge, ProxyValue
 
 __all__ = [
+    "ContentVersion",
     "Invitation",
     "Measure",
     "Membership",

@@ -21,7 +21,7 @@ from charter_app import create_app
 from charter_app.extensions import db, limiter
 from tests.builders import Builders
 
-KEEP_TABLES = {"measures", "proxy_values", "alembic_version"}
+KEEP_TABLES = {"measures", "proxy_values", "content_versions", "alembic_version"}
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 

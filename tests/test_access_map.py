@@ -73,9 +73,9 @@ def test_public_pages_are_exactly_the_agreed_list(app):
 
 
 def test_every_protected_page_sends_an_anonymous_visitor_to_sign_in(app, client):
-    page = client.get("/").get_data(as_text=True)
+    page = client.get("/login").get_data(as_text=True)
     # A real CSRF token, so only the access check can turn a POST away.
-    token = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     checked, wrong = 0, {}
     for rule in _rules(app):
         access = _access(app, rule.endpoint)

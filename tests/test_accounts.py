@@ -36,8 +36,8 @@ def signs_in(app, email: str, password: str) -> bool:
 
 
 def csrf_token(client, page: str) -> str:
-    """The token every page carries for htmx requests (and forms), as a script would find it."""
-    match = re.search(r'"X-CSRFToken": "([^"]+)"', client.get(page).get_data(as_text=True))
+    """The token a page's form carries, as a script would find it."""
+    match = re.search(r'name="csrf_token" value="([^"]+)"', client.get(page).get_data(as_text=True))
     assert match, f"no CSRF token on {page}"
     return match.group(1)
 

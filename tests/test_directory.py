@@ -274,15 +274,23 @@ def test_pagination_links_keep_the_search_and_filters(client, build):
 
 def test_pagination_links_the_first_last_and_nearby_pages(client, build, monkeypatch):
     monkeypatch.setitem(client.application.config, "DIRECTORY_PAGE_SIZE", 1)
-    for number in range(1, 10):
-        signatory(build, f"Many Pages Org {number}")
-    text = client.get("/directory?page=5").get_data(as_text=True)
-    linked = {int(number) for number in re.findall(r'href="/directory\?page=(\d+)"', text)}
-    linked |= {1} if 'href="/directory"' in text else set()
-    assert linked == {1, 3, 4, 5, 6, 7, 9}  # 4 and 6 are also previous and next
+    for number in range(1, 13):
+        signatory(build, f"Many Pages Org {number:02d}")
+
+    def linked(page):
+        text = client.get(f"/directory?page={page}").get_data(as_text=True)
+        numbers = {int(n) for n in re.findall(r'href="/directory\?page=(\d+)"', text)}
+        return numbers | ({1} if 'href="/directory"' in text else set()), text
+
+    numbers, text = linked(6)
+    assert numbers == {1, 4, 5, 6, 7, 8, 12}  # 5 and 7 are also previous and next
     assert text.count("govuk-pagination__item--ellipsis") == 2
-    assert 'aria-current="page"' in text
-    assert names_on(client.get("/directory?page=9")) == ["Many Pages Org 9"]
+    assert 'aria-current="page" aria-label' not in text and 'aria-current="page"' in text
+    # A gap of a single page shows that page rather than an ellipsis.
+    numbers, text = linked(4)
+    assert numbers == {1, 2, 3, 4, 5, 6, 12}
+    assert text.count("govuk-pagination__item--ellipsis") == 1
+    assert names_on(client.get("/directory?page=12")) == ["Many Pages Org 12"]
 
 
 def test_no_pagination_when_everything_fits_on_one_page(client, build):

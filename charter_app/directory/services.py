@@ -5,7 +5,7 @@ whatever its size, so the directory stays fast as the Charter grows.
 """
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 from flask import url_for
 from sqlalchemy import Select, exists, func, or_, select
@@ -72,13 +72,26 @@ class Page:
     pages: int
     total: int
     per_page: int
+    # Themes pledged by each listed organisation, loaded in one query rather than object by object.
+    themes: dict[int, list[str]] = field(default_factory=dict)
 
-    @property
-    def numbers(self) -> list[int]:
-        """The page numbers the pagination may show: the first, the last and those within three
-        of this one (a gap of exactly three becomes an ellipsis), without walking every page."""
-        nearby = range(max(2, self.page - 3), min(self.pages - 1, self.page + 3) + 1)
-        return [1, *nearby, self.pages] if self.pages > 1 else [1]
+    def links(self, query: DirectoryQuery) -> list[tuple[int | None, str | None, bool]]:
+        """Pagination links: the first and last pages, and those within two of this one; a
+        gap is (None, None, False), or the page itself when it would hide only one."""
+        shown = {1, self.pages, *range(self.page - 2, self.page + 3)}
+        links: list[tuple[int | None, str | None, bool]] = []
+        previous = 0
+        for number in sorted(n for n in shown if 1 <= n <= self.pages):
+            if number - previous == 2:
+                links.append(self._link(query, number - 1))
+            elif number - previous > 2:
+                links.append((None, None, False))
+            links.append(self._link(query, number))
+            previous = number
+        return links
+
+    def _link(self, query: DirectoryQuery, number: int) -> tuple[int, str, bool]:
+        return number, url_for("directory.index", **query.params(page=number)), number == self.page
 
 
 def _escape_like(value: str) -> str:
@@ -118,6 +131,25 @@ def with_pledges(statement: Select) -> Select:
     return statement.options(selectinload(Organisation.pledges).joinedload(Pledge.measure))
 
 
+# Alphabetical by the name without "The" or legal suffixes; served by ix_organisations_directory.
+DIRECTORY_ORDER = (Organisation.name_key, Organisation.id)
+
+
+def themes_of(organisation_ids: list[int]) -> dict[int, list[str]]:
+    """The themes each organisation pledges, in the themes' usual order."""
+    found: dict[int, set[str]] = {organisation_id: set() for organisation_id in organisation_ids}
+    if organisation_ids:
+        rows = db.session.execute(
+            select(Pledge.organisation_id, Measure.theme)
+            .join(Measure, Measure.id == Pledge.measure_id)
+            .where(Pledge.organisation_id.in_(organisation_ids))
+            .distinct()
+        )
+        for organisation_id, theme in rows:
+            found[organisation_id].add(theme)
+    return {key: [t for t in THEMES if t in themes] for key, themes in found.items()}
+
+
 def search(query: DirectoryQuery, per_page: int) -> Page:
     statement = filtered(query)
     total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
@@ -125,21 +157,15 @@ def search(query: DirectoryQuery, per_page: int) -> Page:
     page = min(query.page, pages)
     items = list(
         db.session.scalars(
-            with_pledges(statement)
-            .order_by(func.lower(Organisation.name), Organisation.id)
-            .limit(per_page)
-            .offset((page - 1) * per_page)
+            statement.order_by(*DIRECTORY_ORDER).limit(per_page).offset((page - 1) * per_page)
         )
     )
-    return Page(items=items, page=page, pages=pages, total=total, per_page=per_page)
+    return Page(items=items, page=page, pages=pages, total=total, per_page=per_page,
+                themes=themes_of([organisation.id for organisation in items]))
 
 
 def all_matching(query: DirectoryQuery) -> list[Organisation]:
-    return list(
-        db.session.scalars(
-            with_pledges(filtered(query)).order_by(func.lower(Organisation.name), Organisation.id)
-        )
-    )
+    return list(db.session.scalars(with_pledges(filtered(query)).order_by(*DIRECTORY_ORDER)))
 
 
 def signatory_by_slug(slug: str) -> Organisation | None:
@@ -152,8 +178,11 @@ def signatory_by_slug(slug: str) -> Organisation | None:
     )
 
 
-def as_open_data(organisation: Organisation) -> dict:
-    """A signatory as the API and the CSV publish it. No street address: many are homes."""
+def as_open_data(organisation: Organisation, themes: list[str] | None = None) -> dict:
+    """A signatory as the API and the CSV publish it. No street address: many are homes.
+
+    `themes` saves loading the pledges when they are already known (see `Page.themes`).
+    """
     return {
         "name": organisation.name,
         "slug": organisation.slug,
@@ -166,7 +195,7 @@ def as_open_data(organisation: Organisation) -> dict:
         "town": organisation.town,
         "website": organisation.website,
         "description": organisation.description,
-        "themes": organisation.themes,
+        "themes": organisation.themes if themes is None else themes,
         "approved_on": london_date(organisation.approved_at).isoformat(),
         "badges": [],
     }

@@ -1,10 +1,20 @@
 import csv as csv_module
 import io
 
-from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    make_response,
+    render_template,
+    request,
+)
 
 from charter_app.access import public
 from charter_app.directory import services
+from charter_app.directory.cache import cached_for_visitors
 from charter_app.directory.services import DirectoryQuery
 from charter_app.extensions import htmx
 from charter_app.organisations.eligibility import SECTOR_LABELS, SIZE_LABELS
@@ -19,6 +29,7 @@ API_MAX_PER_PAGE = 100
 
 @bp.route("/directory")
 @public
+@cached_for_visitors
 def index():
     query = DirectoryQuery.from_args(request.args)
     page = services.search(query, current_app.config["DIRECTORY_PAGE_SIZE"])
@@ -34,12 +45,16 @@ def index():
     # htmx live search swaps only the results; a plain request gets the whole page. So does
     # htmx's own history restore (Back after its cache misses): it swaps the answer into <body>.
     if htmx and not htmx.boosted and not htmx.history_restore_request:
-        return render_template("directory/_results.html", **context)
-    return render_template("directory/index.html", **context)
+        response = make_response(render_template("directory/_results.html", **context))
+    else:
+        response = make_response(render_template("directory/index.html", **context))
+    response.vary.add("HX-Request")
+    return response
 
 
 @bp.route("/signatories/<slug>")
 @public
+@cached_for_visitors
 def profile(slug: str):
     organisation = services.signatory_by_slug(slug)
     if organisation is None:
@@ -58,6 +73,7 @@ def _csv_safe(value) -> str:
 
 @bp.route("/directory.csv")
 @public
+@cached_for_visitors
 def csv():
     query = DirectoryQuery.from_args(request.args)
     buffer = io.StringIO()
@@ -77,6 +93,7 @@ def csv():
 
 @bp.route("/api/v1/signatories")
 @public
+@cached_for_visitors
 def api_list():
     query = DirectoryQuery.from_args(request.args)
     try:
@@ -85,7 +102,8 @@ def api_list():
         per_page = 20
     page = services.search(query, per_page)
     return jsonify(
-        items=[services.as_open_data(organisation) for organisation in page.items],
+        items=[services.as_open_data(organisation, page.themes[organisation.id])
+               for organisation in page.items],
         page=page.page,
         pages=page.pages,
         total=page.total,
@@ -94,6 +112,7 @@ def api_list():
 
 @bp.route("/api/v1/signatories/<slug>")
 @public
+@cached_for_visitors
 def api_detail(slug: str):
     organisation = services.signatory_by_slug(slug)
     if organisation is None:

@@ -1,7 +1,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from charter_app.extensions import db
@@ -39,6 +39,8 @@ class LocationFlag(StrEnum):
 
 class Organisation(db.Model):
     __tablename__ = "organisations"
+    # The public directory lists approved signatories in name order: one index serves both.
+    __table_args__ = (Index("ix_organisations_directory", "status", "name_key", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(160))

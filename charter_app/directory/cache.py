@@ -1,0 +1,127 @@
+"""A whole-response cache for the public directory's pages, for visitors who are not signed in.
+
+Each web worker keeps the pages it has rendered, keyed by address and by whether htmx asked for
+the results fragment. A cached page is used only while the directory's content version (one
+indexed row) is unchanged; any flush that touches organisations, pledges or measures bumps that
+version in the same transaction, so a newly approved signatory shows at once on every worker.
+Pages for signed-in people, pages carrying a message, and anything that sets a cookie are never
+cached.
+"""
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from itertools import chain
+
+from flask import Response, current_app, make_response, request, session
+from flask_login import current_user
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session
+
+from charter_app.directory.models import ContentVersion
+from charter_app.extensions import db
+
+DIRECTORY = "directory"
+MAX_ENTRIES = 512
+MAX_BODY_BYTES = 512 * 1024
+KEPT_HEADERS = ("Content-Type", "Content-Disposition", "Vary")
+
+
+@dataclass(frozen=True)
+class _Entry:
+    version: int
+    status: int
+    body: bytes
+    headers: tuple[tuple[str, str], ...]
+
+
+class ResponseCache:
+    def __init__(self, max_entries: int = MAX_ENTRIES):
+        self.max_entries = max_entries
+        self._entries: OrderedDict[tuple, _Entry] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple, version: int) -> _Entry | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or entry.version != version:
+                return None
+            self._entries.move_to_end(key)
+            return entry
+
+    def put(self, key: tuple, entry: _Entry) -> None:
+        with self._lock:
+            self._entries[key] = entry
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+_cache = ResponseCache()
+
+
+def current_version() -> int:
+    return db.session.scalar(
+        select(ContentVersion.version).where(ContentVersion.name == DIRECTORY)
+    ) or 0
+
+
+def _cacheable_request() -> bool:
+    return (
+        current_app.config.get("PUBLIC_PAGE_CACHE", True)
+        and request.method == "GET"
+        and not current_user.is_authenticated
+        and "_flashes" not in session
+    )
+
+
+def _key() -> tuple:
+    htmx_headers = tuple(
+        request.headers.get(name, "")
+        for name in ("HX-Request", "HX-Boosted", "HX-History-Restore-Request")
+    )
+    return request.path, request.query_string, htmx_headers
+
+
+def cached_for_visitors(view: Callable) -> Callable:
+    """Serve this public GET view from the cache while the directory is unchanged."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not _cacheable_request():
+            return view(*args, **kwargs)
+        # Read the version before rendering: a change landing meanwhile makes the entry stale.
+        version, key = current_version(), _key()
+        entry = _cache.get(key, version)
+        if entry is not None:
+            return Response(entry.body, status=entry.status, headers=list(entry.headers))
+        response = make_response(view(*args, **kwargs))
+        body = response.get_data()
+        if (response.status_code == 200 and not session.modified
+                and "Set-Cookie" not in response.headers and len(body) <= MAX_BODY_BYTES):
+            headers = tuple((name, response.headers[name]) for name in KEPT_HEADERS
+                            if name in response.headers)
+            _cache.put(key, _Entry(version, response.status_code, body, headers))
+        return response
+
+    return wrapped
+
+
+WATCHED_TABLES = {"organisations", "pledges", "measures", "proxy_values"}
+
+
+@event.listens_for(Session, "after_flush")
+def _bump_version_on_change(session: Session, flush_context) -> None:
+    changed = chain(session.new, session.dirty, session.deleted)
+    if any(getattr(obj, "__tablename__", None) in WATCHED_TABLES for obj in changed):
+        session.connection().execute(
+            update(ContentVersion)
+            .where(ContentVersion.name == DIRECTORY)
+            .values(version=ContentVersion.version + 1)
+        )
