@@ -61,7 +61,7 @@ class Config:
 
     DIRECTORY_PAGE_SIZE = 20
     # Cache public directory pages for visitors who are not signed in (see directory/cache.py).
-    PUBLIC_PAGE_CACHE = True
+    PUBLIC_PAGE_CACHE = _bool("PUBLIC_PAGE_CACHE", True)
     # Where the development SMTP catcher keeps what it receives; None hides /dev/mail.
     MAIL_CATCHER_DIR: str | None = None
 

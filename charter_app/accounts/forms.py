@@ -50,13 +50,14 @@ def new_password_field(label: str = "Create a password") -> PasswordField:
     )
 
 
-def reject_common_password(form, field) -> None:
-    if field.data and field.data.lower() in COMMON_PASSWORDS:
-        raise ValidationError("This password is too easy to guess: choose another")
+# Made before NewPasswordForm's fields: WTForms orders fields by creation, and the error summary
+# must list them in the order the page shows them (email first).
+_REGISTER_EMAIL = email_field(hint="We will send a link to confirm it.")
 
 
-class RegisterForm(FlaskForm):
-    email = email_field(hint="We will send a link to confirm it.")
+class NewPasswordForm(FlaskForm):
+    """A new password, typed twice, that is long enough and not a common one."""
+
     password = new_password_field()
     password_confirm = PasswordField(
         "Confirm your password",
@@ -68,7 +69,12 @@ class RegisterForm(FlaskForm):
     )
 
     def validate_password(self, field):
-        reject_common_password(self, field)
+        if field.data and field.data.lower() in COMMON_PASSWORDS:
+            raise ValidationError("This password is too easy to guess: choose another")
+
+
+class RegisterForm(NewPasswordForm):
+    email = _REGISTER_EMAIL
 
 
 class LoginForm(FlaskForm):
@@ -84,19 +90,8 @@ class RequestResetForm(FlaskForm):
     email = email_field()
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(NewPasswordForm):
     password = new_password_field("New password")
-    password_confirm = PasswordField(
-        "Confirm your new password",
-        widget=GovPasswordInput(),
-        validators=[
-            InputRequired(message="Confirm your new password"),
-            EqualTo("password", message="The passwords do not match"),
-        ],
-    )
-
-    def validate_password(self, field):
-        reject_common_password(self, field)
 
 
 class ChangeEmailForm(FlaskForm):
@@ -117,16 +112,5 @@ class InviteForm(FlaskForm):
     )
 
 
-class AcceptInvitationForm(FlaskForm):
-    password = new_password_field()
-    password_confirm = PasswordField(
-        "Confirm your password",
-        widget=GovPasswordInput(),
-        validators=[
-            InputRequired(message="Confirm your password"),
-            EqualTo("password", message="The passwords do not match"),
-        ],
-    )
-
-    def validate_password(self, field):
-        reject_common_password(self, field)
+class AcceptInvitationForm(NewPasswordForm):
+    """Create a password to join the organisation that sent the invitation."""
