@@ -7,13 +7,14 @@ import secrets
 import socket
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
 import pytest
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import delete
+from sqlalchemy import delete, event
 from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
@@ -125,6 +126,23 @@ def build(app_ctx):
 
 
 CSRF_INPUT = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+
+
+@contextmanager
+def counting_statements(app):
+    """Every statement sent to the database while the block runs."""
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
 
 
 def csrf_token_from(html: str) -> str:

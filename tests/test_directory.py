@@ -569,3 +569,10 @@ def test_csv_leaves_ordinary_text_alone(client, build):
 def test_directory_page_links_to_the_csv_with_the_same_filters(client, varied):
     text = html.unescape(client.get("/directory?sector=third&page=1").get_data(as_text=True))
     assert 'href="/directory.csv?sector=third"' in text
+
+
+def test_live_search_puts_a_tidy_shareable_address_in_the_address_bar(client, app_ctx):
+    response = client.get("/directory?q=bakery&sector=&size=small&theme=&area=",
+                          headers={"HX-Request": "true"})
+    assert response.headers["HX-Push-Url"] == "/directory?q=bakery&size=small"
+    assert "Clear search and filters" in response.get_data(as_text=True)

@@ -1,12 +1,10 @@
 """Public directory pages are cached for visitors, and never served stale or to the wrong person."""
 
 import pytest
-from sqlalchemy import event
 
 from charter_app.directory.cache import _cache
-from charter_app.extensions import db
 from tests.builders import PASSWORD
-from tests.conftest import log_in, submit_form
+from tests.conftest import counting_statements, log_in, submit_form
 
 
 @pytest.fixture
@@ -17,20 +15,10 @@ def cache_on(app, monkeypatch):
     _cache.clear()
 
 
-def _statements(app, client, url, **kwargs):
-    seen = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        response = client.get(url, **kwargs)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return response, seen
+def _statements(app, client, url):
+    with counting_statements(app) as statements:
+        response = client.get(url)
+    return response, statements
 
 
 def test_a_repeat_visit_is_served_from_the_cache(app, client, build, cache_on):

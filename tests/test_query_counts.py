@@ -2,34 +2,15 @@
 size and however many signatories and pledges there are (no N+1 queries)."""
 
 import random
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event
 
-from charter_app.extensions import db
 from charter_app.organisations.models import ApplicationStatus
+from tests.conftest import counting_statements
 
 MEASURES = ["CDP-JOB-01", "CDP-JOB-03", "CDP-GRO-02", "CDP-SOC-01", "CDP-SOC-02", "CDP-ENV-01",
             "CDP-ENV-03", "CDP-INN-01"]
 MAX_STATEMENTS = 6
-
-
-@contextmanager
-def counting_statements(app):
-    """Every statement sent to the database while the block runs."""
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def statements_for(app, client, url: str) -> list[str]:

@@ -10,3 +10,13 @@ def test_healthz_reports_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_answers_503_when_the_database_is_unreachable(tmp_path):
+    from charter_app import create_app
+
+    unreachable = f"sqlite:///{tmp_path / 'missing' / 'no.sqlite3'}"  # its folder does not exist
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=unreachable)
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "unavailable", "database": "unreachable"}

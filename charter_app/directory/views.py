@@ -10,6 +10,7 @@ from flask import (
     make_response,
     render_template,
     request,
+    url_for,
 )
 
 from charter_app.access import public
@@ -46,6 +47,8 @@ def index():
     # htmx's own history restore (Back after its cache misses): it swaps the answer into <body>.
     if htmx and not htmx.boosted and not htmx.history_restore_request:
         response = make_response(render_template("directory/_results.html", **context))
+        # The address bar gets the tidy address of this search (no empty parameters).
+        response.headers["HX-Push-Url"] = url_for("directory.index", **query.params())
     else:
         response = make_response(render_template("directory/index.html", **context))
     response.vary.add("HX-Request")
