@@ -403,6 +403,10 @@ def test_changing_email_to_another_accounts_address_is_refused(client, build, sm
     me = db.session.scalar(select(User).where(User.email == "me@example.org"))
     assert me.pending_email is None
 
+    response = submit_form(client, "/account/email", {"email": " ME@example.org"})
+    assert "This is already your email address" in response.get_data(as_text=True)
+    assert smtp.messages == []
+
 
 # Operators -------------------------------------------------------------------------------------
 

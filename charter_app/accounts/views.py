@@ -155,11 +155,14 @@ def account():
 def change_email():
     form = ChangeEmailForm()
     if form.validate_on_submit():
-        if services.request_email_change(current_user, form.email.data):
+        if services.normalise_email(form.email.data) == current_user.email:
+            form.email.errors.append("This is already your email address")
+        elif services.request_email_change(current_user, form.email.data):
             flash(f"We have sent a link to {form.email.data}. Follow it to finish the change.",
                   "success")
             return redirect(url_for("accounts.account"))
-        form.email.errors.append("Another account uses this email address")
+        else:
+            form.email.errors.append("Another account uses this email address")
     return render_template("accounts/change_email.html", title="Change your email address",
                            form=form)
 

@@ -1,0 +1,30 @@
+"""Development: email the running app sends is caught locally and readable at /dev/mail."""
+
+from charter_app import create_app
+from charter_app.extensions import db
+from charter_app.notifications.devmail import start_catcher
+from charter_app.notifications.outbox import deliver_due, queue_email
+from tests.conftest import _free_port
+
+
+def test_caught_email_is_listed_with_its_links(tmp_path, database_url, app):
+    port = _free_port()
+    dev_app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url, MAIL_PORT=port,
+                         MAIL_CATCHER_DIR=str(tmp_path / "mail"))
+    catcher = start_catcher(str(tmp_path / "mail"), port=port)
+    try:
+        with dev_app.test_request_context():
+            queue_email("confirm_email", "new@example.org", "dev-mail-test",
+                        confirm_url="http://127.0.0.1:5000/account/confirm/abc")
+            assert deliver_due() == 1
+            db.session.commit()
+            db.session.remove()
+        html = dev_app.test_client().get("/dev/mail/").get_data(as_text=True)
+    finally:
+        catcher.stop()
+    assert "Confirm your email address" in html
+    assert 'href="http://127.0.0.1:5000/account/confirm/abc"' in html
+
+
+def test_the_mail_page_does_not_exist_outside_development(client):
+    assert client.get("/dev/mail/").status_code == 404
