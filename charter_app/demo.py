@@ -13,6 +13,7 @@ from charter_app.extensions import db
 from charter_app.organisations import eligibility
 from charter_app.organisations.data_postcodes import DISTRICTS
 from charter_app.organisations.models import ApplicationStatus, Organisation, StatusChange
+from charter_app.organisations.names import name_key
 from charter_app.pledges.catalogue import active_measures
 from charter_app.pledges.models import Pledge
 
@@ -92,7 +93,6 @@ def _organisation(rng: random.Random, index: int, now: datetime,
     area, _whole = DISTRICTS[district]
     return Organisation(
         name=name,
-        name_key=eligibility.name_key(name),
         legal_form=legal_form,
         sector=eligibility.sector_for(legal_form),
         size_band=rng.choice(SIZES),
@@ -102,7 +102,7 @@ def _organisation(rng: random.Random, index: int, now: datetime,
         town=place,
         postcode=postcode,
         area=area,
-        website=f"https://www.{eligibility.name_key(name).replace(' ', '')}.example",
+        website=f"https://www.{name_key(name).replace(' ', '')}.example",
         description=f"{about} in and around {place}.",
         commitments_agreed_at=now,
         signatory_name=rng.choice(["Sam", "Alex", "Jo", "Chris", "Pat", "Lee", "Kim", "Ash"])
@@ -147,7 +147,7 @@ def seed(signatories: int = 48, pending: int = 5, seed_value: int = 2026,
         if index < signatories:
             organisation.status = ApplicationStatus.APPROVED
             organisation.approved_at = organisation.submitted_at + timedelta(days=rng.randint(1, 9))
-            slug = eligibility.name_key(organisation.name).replace(" ", "-")
+            slug = name_key(organisation.name).replace(" ", "-")
             while slug in used_slugs:
                 slug += "-x"
             used_slugs.add(slug)
@@ -171,7 +171,7 @@ def _demo_accounts(rng: random.Random, now: datetime, measures) -> None:
     signatory = User(email=DEMO_LOGINS[1][1], password_hash=hash_password(DEMO_LOGINS[1][2]),
                      email_confirmed_at=now)
     organisation = Organisation(
-        name="Teesdale Timber Frames Ltd", name_key="teesdale timber frames",
+        name="Teesdale Timber Frames Ltd",
         slug="teesdale-timber-frames", legal_form="limited_company", sector="private",
         size_band="small", company_number="09876543",
         address_line_1="Unit 4, Harmire Enterprise Park",
@@ -192,7 +192,7 @@ def _demo_accounts(rng: random.Random, now: datetime, measures) -> None:
     applicant = User(email=DEMO_LOGINS[2][1], password_hash=hash_password(DEMO_LOGINS[2][2]),
                      email_confirmed_at=now)
     draft = Organisation(
-        name="Weardale Walking Festival", name_key="weardale walking festival",
+        name="Weardale Walking Festival",
         legal_form="community_group", sector="third", size_band="micro",
         address_line_1="Town Hall, Front Street", town="Stanhope", postcode="DL13 2UE",
         area="Wear Valley", description="A volunteer-run walking festival every May.",
@@ -202,7 +202,7 @@ def _demo_accounts(rng: random.Random, now: datetime, measures) -> None:
     db.session.add(draft)
 
     outside = Organisation(
-        name="Tyneside Training Partnership", name_key="tyneside training partnership",
+        name="Tyneside Training Partnership",
         legal_form="partnership", sector="private", size_band="medium",
         address_line_1="1 Quayside", town="Newcastle upon Tyne", postcode="NE1 3DX", area=None,
         location_flag="outside", description="Apprenticeship training across the North East.",

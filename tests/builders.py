@@ -9,7 +9,6 @@ from sqlalchemy import select
 from charter_app.accounts.models import MemberRole, Membership, User
 from charter_app.accounts.services import hash_password
 from charter_app.extensions import db
-from charter_app.organisations import eligibility
 from charter_app.organisations.models import ApplicationStatus, Organisation
 from charter_app.pledges.models import Measure, Pledge
 
@@ -55,7 +54,6 @@ class Builders:
         name = name or f"Test Organisation {number}"
         values = {
             "name": name,
-            "name_key": eligibility.name_key(name),
             "status": status,
         }
         if complete:

@@ -108,6 +108,24 @@ def _clean(request):
 
 
 @pytest.fixture
+def another_app(database_url, app):
+    """Build a second app (other config) on the test database; its connections are closed after."""
+    made = []
+
+    def make(config_name: str = "testing", **overrides):
+        overrides.setdefault("SQLALCHEMY_DATABASE_URI", database_url)
+        new_app = create_app(config_name, **overrides)
+        made.append(new_app)
+        return new_app
+
+    yield make
+    for new_app in made:
+        with new_app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
 def app_ctx(app):
     with app.app_context():
         yield app

@@ -1,16 +1,14 @@
 """Development: email the running app sends is caught locally and readable at /dev/mail."""
 
-from charter_app import create_app
 from charter_app.extensions import db
 from charter_app.notifications.devmail import start_catcher
 from charter_app.notifications.outbox import deliver_due, queue_email
 from tests.conftest import _free_port
 
 
-def test_caught_email_is_listed_with_its_links(tmp_path, database_url, app):
+def test_caught_email_is_listed_with_its_links(tmp_path, another_app):
     port = _free_port()
-    dev_app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url, MAIL_PORT=port,
-                         MAIL_CATCHER_DIR=str(tmp_path / "mail"))
+    dev_app = another_app(MAIL_PORT=port, MAIL_CATCHER_DIR=str(tmp_path / "mail"))
     catcher = start_catcher(str(tmp_path / "mail"), port=port)
     try:
         with dev_app.test_request_context():

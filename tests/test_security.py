@@ -184,11 +184,10 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch):
 
 
 def test_production_session_cookie_is_secure_and_sent_only_over_https(
-    monkeypatch, database_url
+    monkeypatch, another_app
 ):
     monkeypatch.setenv("SECRET_KEY", "a-production-like-secret-for-this-test")
-    production = create_app("production", SQLALCHEMY_DATABASE_URI=database_url,
-                            SECRET_KEY="a-production-like-secret-for-this-test")
+    production = another_app("production", SECRET_KEY="a-production-like-secret-for-this-test")
 
     response = production.test_client().get("/login", base_url="https://charter.example")
     cookie = _session_cookie(response)

@@ -8,7 +8,7 @@ import math
 from dataclasses import asdict, dataclass, field
 
 from flask import url_for
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import selectinload
 
 from charter_app.extensions import db
@@ -94,22 +94,12 @@ class Page:
         return number, url_for("directory.index", **query.params(page=number)), number == self.page
 
 
-def _escape_like(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def filtered(query: DirectoryQuery) -> Select:
     statement = select(Organisation).where(Organisation.status == ApplicationStatus.APPROVED)
     if query.q:
-        for word in query.q.split()[:8]:
-            pattern = f"%{_escape_like(word)}%"
-            statement = statement.where(
-                or_(
-                    Organisation.name.ilike(pattern, escape="\\"),
-                    Organisation.description.ilike(pattern, escape="\\"),
-                    Organisation.town.ilike(pattern, escape="\\"),
-                )
-            )
+        # Every word must appear in the name, town or description (precomputed, lower case).
+        for word in query.q.lower().split()[:8]:
+            statement = statement.where(Organisation.search_text.contains(word, autoescape=True))
     if query.sector:
         statement = statement.where(Organisation.sector == query.sector)
     if query.size:

@@ -93,16 +93,3 @@ def org_id(organisation: Organisation) -> str | None:
     if organisation.charity_number:
         return f"GB-CHC-{organisation.charity_number}"
     return None
-
-
-_LEGAL_SUFFIXES = re.compile(
-    r"\b(limited|ltd|plc|llp|cic|cio|c\.i\.c|the|company|co|uk|group|trust)\b\.?"
-)
-
-
-def name_key(name: str) -> str:
-    """A name reduced for comparison: 'The Acme Widgets Ltd.' -> 'acme widgets'."""
-    lowered = name.lower().replace("&", " and ")
-    lowered = _LEGAL_SUFFIXES.sub(" ", lowered)
-    lowered = re.sub(r"[^a-z0-9 ]+", " ", lowered)
-    return " ".join(lowered.split())

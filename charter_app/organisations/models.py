@@ -1,10 +1,11 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from charter_app.extensions import db
+from charter_app.organisations.names import name_key, search_text
 from charter_app.timeutil import UTCDateTime, utcnow
 
 
@@ -63,6 +64,8 @@ class Organisation(db.Model):
     location_flag: Mapped[str | None] = mapped_column(String(10))
     website: Mapped[str | None] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(Text)
+    # Lower-case name, town and description: what the directory's keyword search looks in.
+    search_text: Mapped[str] = mapped_column(Text, default="")
 
     commitments_agreed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     signatory_name: Mapped[str | None] = mapped_column(String(120))
@@ -106,6 +109,16 @@ class Organisation(db.Model):
 
     def __repr__(self) -> str:
         return f"<Organisation {self.id} {self.name!r} {self.status}>"
+
+
+@event.listens_for(Organisation, "before_insert")
+@event.listens_for(Organisation, "before_update")
+def _derive_search_fields(mapper, connection, organisation: Organisation) -> None:
+    """Keep the comparison and search fields in step with what they are made from."""
+    organisation.name_key = name_key(organisation.name or "")
+    organisation.search_text = search_text(
+        organisation.name, organisation.town, organisation.description
+    )
 
 
 class StatusChange(db.Model):

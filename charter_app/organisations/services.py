@@ -117,7 +117,6 @@ def start_application(user: User, details: OrganisationDetails) -> Organisation:
 
 def update_details(organisation: Organisation, details: OrganisationDetails) -> None:
     organisation.name = details.name.strip()
-    organisation.name_key = eligibility.name_key(organisation.name)
     organisation.legal_form = details.legal_form
     organisation.sector = eligibility.sector_for(details.legal_form)
     organisation.size_band = details.size_band
