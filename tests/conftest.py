@@ -252,12 +252,15 @@ def live_server(app):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    url = f"http://127.0.0.1:{server.server_port}"
-    previous = app.config["BASE_URL"]
-    app.config["BASE_URL"] = url
-    yield url
-    app.config["BASE_URL"] = previous
+    yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
+
+
+@pytest.fixture
+def links_to_live_server(app, live_server, monkeypatch):
+    """Emailed and published links point at the live server, for this test only."""
+    monkeypatch.setitem(app.config, "BASE_URL", live_server)
+    return live_server
 
 
 @pytest.fixture(scope="session")

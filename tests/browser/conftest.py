@@ -65,6 +65,11 @@ def browser_type_launch_args(browser_type_launch_args):
     }
 
 
+@pytest.fixture(autouse=True)
+def _links_follow_the_live_server(links_to_live_server):
+    """Links in email point at the server the browser is using."""
+
+
 @pytest.fixture(scope="session")
 def base_url(live_server):
     """Every context's base URL is the live server. Defining it here also shadows
