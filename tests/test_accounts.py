@@ -240,6 +240,23 @@ def test_reset_link_changes_the_password_once(app, client, build, smtp):
     assert not signs_in(app, "forgetful@example.org", PASSWORD)
 
 
+def test_a_new_password_signs_out_every_other_browser(app, client, build, smtp):
+    build.user("shared@example.org")
+    other_browser = app.test_client()
+    log_in(other_browser, "shared@example.org", PASSWORD)
+    assert other_browser.get("/account").status_code == 200
+
+    submit_form(client, "/account/reset", {"email": "shared@example.org"})
+    [message] = smtp.wait_for(1)
+    submit_form(client, only_link(smtp, message),
+                {"password": NEW_PASSWORD, "password_confirm": NEW_PASSWORD})
+
+    assert client.get("/account").status_code == 200  # the browser that reset it stays in
+    response = other_browser.get("/account")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+
+
 def test_reset_link_works_for_an_hour_and_not_after(app, client, build, smtp, monkeypatch):
     build.user("slow@example.org")
     submit_form(client, "/account/reset", {"email": "slow@example.org"})

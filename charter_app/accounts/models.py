@@ -1,3 +1,4 @@
+import hashlib
 from datetime import datetime
 from enum import StrEnum
 
@@ -34,6 +35,15 @@ class User(UserMixin, db.Model):
     @property
     def email_confirmed(self) -> bool:
         return self.email_confirmed_at is not None
+
+    @property
+    def password_fingerprint(self) -> str:
+        """Changes whenever the password does: used reset links and old sessions stop working."""
+        return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
+
+    def get_id(self) -> str:
+        # Kept in the session cookie: a new password signs out every other browser.
+        return f"{self.id}.{self.password_fingerprint}"
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"

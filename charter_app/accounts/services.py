@@ -3,7 +3,6 @@
 Services flush and never commit: the request or command that calls them commits once.
 """
 
-import hashlib
 import secrets
 
 from argon2 import PasswordHasher
@@ -38,8 +37,13 @@ def password_matches(user: User | None, password: str) -> bool:
         return False
 
 
-def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+def load_user(session_id: str) -> User | None:
+    """The user a session cookie names, if their password has not changed since it was set."""
+    user_id, _, fingerprint = session_id.partition(".")
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    if user is None or not secrets.compare_digest(fingerprint, user.password_fingerprint):
+        return None
+    return user
 
 
 def find_user(email: str) -> User | None:
@@ -105,17 +109,12 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def _password_fingerprint(user: User) -> str:
-    # Changes whenever the password does, so a used reset link stops working.
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
-
-
 def request_password_reset(email: str) -> None:
     """Email a reset link if the address has an account; say nothing either way."""
     user = find_user(email)
     if user is None:
         return
-    token = make_token("reset-password", {"user": user.id, "fp": _password_fingerprint(user)})
+    token = make_token("reset-password", {"user": user.id, "fp": user.password_fingerprint})
     queue_email(
         "reset_password",
         user.email,
@@ -128,7 +127,7 @@ def request_password_reset(email: str) -> None:
 def user_for_reset_token(token: str) -> User:
     data = read_token("reset-password", token, current_app.config["RESET_PASSWORD_MAX_AGE"])
     user = db.session.get(User, data["user"])
-    if user is None or data["fp"] != _password_fingerprint(user):
+    if user is None or data["fp"] != user.password_fingerprint:
         raise InvalidToken("used")
     return user
 
