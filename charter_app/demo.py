@@ -138,7 +138,7 @@ def seed(signatories: int = 48, pending: int = 5, seed_value: int = 2026,
         organisation.created_at = created
         organisation.submitted_at = created + timedelta(days=rng.randint(0, 6))
         _pledge(rng, organisation, measures)
-        owner = User(email=f"owner{index}@{organisation.name_key.replace(' ', '')}.example",
+        owner = User(email=f"owner{index}@{name_key(organisation.name).replace(' ', '')}.example",
                      password_hash=shared_hash, email_confirmed_at=created)
         organisation.memberships.append(Membership(user=owner, role=MemberRole.OWNER))
         organisation.status_changes.append(StatusChange(
