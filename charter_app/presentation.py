@@ -29,7 +29,7 @@ def register(app: Flask) -> None:
         SECTOR_LABELS,
         SIZE_LABELS,
     )
-    from charter_app.pledges.catalogue import THEMES
+    from charter_app.pledges.catalogue import theme_label
 
     app.jinja_env.filters["london"] = format_london
     app.jinja_env.filters["london_date"] = lambda value: format_london(value, with_time=False)
@@ -37,7 +37,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["number"] = number
     app.jinja_env.filters["sector_label"] = lambda value: SECTOR_LABELS.get(value, value or "")
     app.jinja_env.filters["size_label"] = lambda value: SIZE_LABELS.get(value, value or "")
-    app.jinja_env.filters["theme_label"] = lambda value: THEMES[value][0] if value else ""
+    app.jinja_env.filters["theme_label"] = lambda value: theme_label(value) if value else ""
     app.jinja_env.filters["legal_form_label"] = lambda value: (
         LEGAL_FORM_BY_VALUE[value][1] if value in LEGAL_FORM_BY_VALUE else ""
     )

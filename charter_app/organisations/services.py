@@ -23,7 +23,7 @@ from charter_app.organisations.models import (
     Organisation,
     StatusChange,
 )
-from charter_app.pledges.models import Measure, Pledge
+from charter_app.pledges.models import Pledge
 from charter_app.timeutil import utcnow
 from charter_app.urls import absolute_url
 
@@ -337,10 +337,6 @@ def count_by_status() -> dict[str, int]:
         select(Organisation.status, func.count()).group_by(Organisation.status)
     )
     return dict(rows.all())
-
-
-def measures_for(ids) -> dict[int, Measure]:
-    return {m.id: m for m in db.session.scalars(select(Measure).where(Measure.id.in_(ids)))}
 
 
 def clean_text(value: str | None) -> str | None:

@@ -32,7 +32,7 @@ def _require_chromium() -> None:
     reason = f"{CHROMIUM} is missing: apt-get install -y chromium (never `playwright install`)"
     if os.environ.get("CHARTER_REQUIRE_BROWSER") == "1":
         pytest.fail(reason, pytrace=False)
-    pytest.skip(reason)
+    pytest.skip(reason=reason)
 
 
 def pytest_collection_modifyitems(config, items):
