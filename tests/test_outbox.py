@@ -84,6 +84,27 @@ def test_mail_server_down_keeps_the_email_queued_for_a_retry(app, client, smtp, 
     assert "ConnectionRefusedError" in message.last_error
 
 
+def test_a_run_that_cannot_reach_the_mail_server_stops_and_sends_the_rest_later(
+    app, smtp, app_ctx, monkeypatch
+):
+    mail_state = app.extensions["mail"]
+    for number in range(3):
+        queue_email("confirm_email", f"reader{number}@example.org", f"batch:{number}",
+                    confirm_url=LINK)
+    db.session.commit()
+    monkeypatch.setattr(mail_state, "port", port_with_nothing_listening())
+    now = datetime.now(UTC)
+    run_jobs(app, now)
+    db.session.expire_all()
+    # One refused connection is enough: the others are not counted as failed attempts.
+    assert [m.attempts for m in outbox()] == [1, 0, 0]
+
+    monkeypatch.setattr(mail_state, "port", smtp.port)
+    run_jobs(app, now + timedelta(minutes=3))
+    assert sorted(m["To"] for m in smtp.wait_for(3)) == [
+        "reader0@example.org", "reader1@example.org", "reader2@example.org"]
+
+
 def test_run_jobs_delivers_a_retried_email_once_when_it_is_due(app, client, smtp, app_ctx,
                                                                monkeypatch):
     mail_state = app.extensions["mail"]
