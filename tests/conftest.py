@@ -190,7 +190,7 @@ class SMTPInbox:
         from aiosmtpd.controller import Controller
 
         self.messages = []
-        self.port = _free_port()
+        self.port = free_port()
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook
@@ -219,7 +219,8 @@ class SMTPInbox:
         return re.findall(r"https?://\S+", self.text(message))
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A loopback port nothing listens on (until a test starts something there)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]

@@ -1,11 +1,12 @@
 """Every page declares who may reach it, the public ones are a deliberate list, and everything
 else turns away a visitor who has not signed in."""
 
-import re
 import uuid
 from urllib.parse import parse_qs, urlsplit
 
 from werkzeug.routing.converters import NumberConverter, UUIDConverter
+
+from tests.conftest import csrf_token_from
 
 # Adding a public page is a decision: add it here on purpose, with the view's @public.
 PUBLIC_ENDPOINTS = {
@@ -75,7 +76,7 @@ def test_public_pages_are_exactly_the_agreed_list(app):
 def test_every_protected_page_sends_an_anonymous_visitor_to_sign_in(app, client):
     page = client.get("/login").get_data(as_text=True)
     # A real CSRF token, so only the access check can turn a POST away.
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    token = csrf_token_from(page)
     checked, wrong = 0, {}
     for rule in _rules(app):
         access = _access(app, rule.endpoint)

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from charter_app.accounts.models import Membership, User
 from charter_app.extensions import db
 from tests.builders import PASSWORD
-from tests.conftest import link_path, log_in, submit_form
+from tests.conftest import csrf_token_from, link_path, log_in, submit_form
 
 NEW_PASSWORD = "a brand new passphrase for durham"
 SIGN_IN_ERROR = "Enter a correct email address and password"
@@ -37,9 +37,7 @@ def signs_in(app, email: str, password: str) -> bool:
 
 def csrf_token(client, page: str) -> str:
     """The token a page's form carries, as a script would find it."""
-    match = re.search(r'name="csrf_token" value="([^"]+)"', client.get(page).get_data(as_text=True))
-    assert match, f"no CSRF token on {page}"
-    return match.group(1)
+    return csrf_token_from(client.get(page).get_data(as_text=True))
 
 
 def only_link(smtp, message) -> str:

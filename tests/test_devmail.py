@@ -3,11 +3,11 @@
 from charter_app.extensions import db
 from charter_app.notifications.devmail import start_catcher
 from charter_app.notifications.outbox import deliver_due, queue_email
-from tests.conftest import _free_port
+from tests.conftest import free_port
 
 
 def test_caught_email_is_listed_with_its_links(tmp_path, another_app):
-    port = _free_port()
+    port = free_port()
     dev_app = another_app(MAIL_PORT=port, MAIL_CATCHER_DIR=str(tmp_path / "mail"))
     catcher = start_catcher(str(tmp_path / "mail"), port=port)
     try:

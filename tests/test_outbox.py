@@ -1,7 +1,6 @@
 """The email outbox: nothing is sent for work that was rolled back, a mail server that is down
 loses nothing, `charter run-jobs` delivers what is due exactly once, and emails render well."""
 
-import socket
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,7 +13,7 @@ from charter_app.extensions import db
 from charter_app.notifications.models import OutboxMessage, OutboxStatus
 from charter_app.notifications.outbox import deliver, queue_email, render_email
 from tests.builders import PASSWORD
-from tests.conftest import submit_form
+from tests.conftest import free_port, submit_form
 
 LINK = "http://localhost/account/confirm/eyJ1c2VyIjoxfQ.aBcDeF.sig-nature_123"
 
@@ -33,12 +32,6 @@ def run_jobs(app, now: datetime):
     result = app.test_cli_runner().invoke(args=["charter", "run-jobs", "--now", now.isoformat()])
     assert result.exit_code == 0, result.output
     return result.output
-
-
-def port_with_nothing_listening() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.mark.parametrize("failure, status", [
@@ -68,7 +61,7 @@ def test_email_queued_by_a_request_that_fails_is_never_sent(app, client, smtp, a
 
 def test_mail_server_down_keeps_the_email_queued_for_a_retry(app, client, smtp, app_ctx,
                                                             monkeypatch):
-    monkeypatch.setattr(app.extensions["mail"], "port", port_with_nothing_listening())
+    monkeypatch.setattr(app.extensions["mail"], "port", free_port())
     before = datetime.now(UTC)
 
     response = register(client, "patient@example.org")
@@ -92,7 +85,7 @@ def test_a_run_that_cannot_reach_the_mail_server_stops_and_sends_the_rest_later(
         queue_email("confirm_email", f"reader{number}@example.org", f"batch:{number}",
                     confirm_url=LINK)
     db.session.commit()
-    monkeypatch.setattr(mail_state, "port", port_with_nothing_listening())
+    monkeypatch.setattr(mail_state, "port", free_port())
     now = datetime.now(UTC)
     run_jobs(app, now)
     db.session.expire_all()
@@ -108,7 +101,7 @@ def test_a_run_that_cannot_reach_the_mail_server_stops_and_sends_the_rest_later(
 def test_run_jobs_delivers_a_retried_email_once_when_it_is_due(app, client, smtp, app_ctx,
                                                                monkeypatch):
     mail_state = app.extensions["mail"]
-    monkeypatch.setattr(mail_state, "port", port_with_nothing_listening())
+    monkeypatch.setattr(mail_state, "port", free_port())
     register(client, "patient@example.org")
     [queued] = outbox()
     retry_at = queued.next_attempt_at
@@ -133,7 +126,7 @@ def test_run_jobs_delivers_a_retried_email_once_when_it_is_due(app, client, smtp
 
 def test_an_email_that_keeps_failing_is_given_up_after_the_last_attempt(app, client, app_ctx,
                                                                        monkeypatch):
-    monkeypatch.setattr(app.extensions["mail"], "port", port_with_nothing_listening())
+    monkeypatch.setattr(app.extensions["mail"], "port", free_port())
     monkeypatch.setitem(app.config, "OUTBOX_MAX_ATTEMPTS", 3)
     register(client, "unlucky@example.org")
 
