@@ -37,10 +37,7 @@ def application():
         return redirect(url_for("staff.queue"))
     membership = current_membership(current_user)
     if membership is None:
-        return render_template("organisations/task_list.html", title="Your application",
-                               organisation=None, sections=services.section_status(None),
-                               section_names=services.SECTION_NAMES,
-                               section_endpoints=SECTION_ENDPOINTS)
+        return _task_list(None)
     return redirect(url_for("organisations.application_for",
                             organisation_id=membership.organisation_id))
 
@@ -48,7 +45,10 @@ def application():
 @bp.route("/organisations/<int:organisation_id>/application")
 @login_required
 def application_for(organisation_id: int):
-    organisation = get_organisation_for_member(organisation_id)
+    return _task_list(get_organisation_for_member(organisation_id))
+
+
+def _task_list(organisation):
     return render_template("organisations/task_list.html", title="Your application",
                            organisation=organisation,
                            sections=services.section_status(organisation),
