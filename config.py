@@ -35,10 +35,12 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get(
         "MAIL_DEFAULT_SENDER", "County Durham Pound <charter@countydurhampound.example>"
     )
-    MAIL_TIMEOUT_SECONDS = 10
-    # Deliver queued email straight after the request commits; what fails stays queued for
-    # `charter run-jobs` (or the scheduler) to retry.
-    MAIL_DELIVER_AFTER_COMMIT = True
+    MAIL_TIMEOUT_SECONDS = int(os.environ.get("MAIL_TIMEOUT_SECONDS", "10"))
+    # Web requests only queue email; the scheduler process delivers the outbox this often.
+    OUTBOX_POLL_SECONDS = int(os.environ.get("OUTBOX_POLL_SECONDS", "5"))
+    # How long a worker holds a message it is sending; a worker that dies mid-send loses its
+    # claim after this, and another sends the message. Longer than a send can take.
+    OUTBOX_CLAIM_SECONDS = int(os.environ.get("OUTBOX_CLAIM_SECONDS", "120"))
     OUTBOX_MAX_ATTEMPTS = 8
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")

@@ -124,16 +124,14 @@ CONTENT_SECURITY_POLICY = (
 
 
 def register_request_hooks(app: Flask) -> None:
-    from charter_app.notifications.outbox import deliver_after_commit
-
     app.jinja_env.globals["js_enabled_script"] = Markup(JS_ENABLED_SCRIPT)  # noqa: S704 - constant
 
     @app.after_request
     def commit_or_roll_back(response):
         # One commit point per request: services flush, the request commits on success only.
+        # Queued email is delivered by the worker, never here: a page must not wait on SMTP.
         if response.status_code < 400:
             db.session.commit()
-            deliver_after_commit()
         else:
             db.session.rollback()
         return response

@@ -1,14 +1,21 @@
 """`flask --app wsgi charter ...` commands for operators."""
 
+import os
 import secrets
+import signal
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import click
 from flask import current_app
-from flask.cli import with_appcontext
+from flask.cli import ScriptInfo, with_appcontext
 
 from charter_app.extensions import db
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @click.group()
@@ -60,50 +67,68 @@ def _parse_now(value: str | None) -> datetime:
 @click.option("--now", "now_text", help="ISO-8601 time to run as (default: now, UTC).")
 @with_appcontext
 def run_jobs(now_text: str | None):
-    """Run every scheduled job once, deliver the outbox, and exit."""
-    from charter_app.jobs import run_all
+    """Run every scheduled job once (delivering the outbox last) and exit; 1 if a job failed."""
+    from charter_app.jobs import JobFailed, run_all
 
     results = run_all(_parse_now(now_text))
-    db.session.commit()
     for name, result in results.items():
         click.echo(f"{name}: {result}")
+    if any(isinstance(result, JobFailed) for result in results.values()):
+        raise SystemExit(1)
+
+
+def _hold_scheduler_lock(interval: int):
+    """On PostgreSQL, a second scheduler stands by instead of running the same jobs at once."""
+    from sqlalchemy import text
+
+    if db.engine.dialect.name != "postgresql":
+        return None
+    lock = db.engine.connect()
+    if not lock.execute(text("SELECT pg_try_advisory_lock(4242001)")).scalar():
+        click.echo("Another scheduler holds the lock; standing by.")
+        while not lock.execute(text("SELECT pg_try_advisory_lock(4242001)")).scalar():
+            time.sleep(interval)
+    return lock
 
 
 @charter.command("scheduler")
-@click.option("--interval", default=60, show_default=True, help="Seconds between runs.")
+@click.option("--interval", default=60, show_default=True,
+              help="Seconds between runs of the scheduled jobs.")
+@click.option("--poll", default=None, type=int,
+              help="Seconds between deliveries of the outbox (default: OUTBOX_POLL_SECONDS).")
 @with_appcontext
-def scheduler(interval: int):
-    """Run the jobs every minute in this one process (never inside web workers)."""
-    from apscheduler.schedulers.blocking import BlockingScheduler
-    from sqlalchemy import text
+def scheduler(interval: int, poll: int | None):
+    """The worker process: deliver the outbox every few seconds and run the jobs every minute.
 
-    from charter_app.jobs import run_all
+    Web requests never talk to the mail server; this process sends what they queue.
+    """
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    from charter_app.jobs import JOBS, Job, run_all
+    from charter_app.notifications.tasks import deliver_outbox
 
     app = current_app._get_current_object()
-    lock = None
-    if db.engine.dialect.name == "postgresql":
-        # A second scheduler stands by instead of running the same jobs at the same time.
-        lock = db.engine.connect()
-        if not lock.execute(text("SELECT pg_try_advisory_lock(4242001)")).scalar():
-            click.echo("Another scheduler holds the lock; standing by.")
-            while not lock.execute(text("SELECT pg_try_advisory_lock(4242001)")).scalar():
-                time.sleep(interval)
+    poll = poll or app.config["OUTBOX_POLL_SECONDS"]
+    lock = _hold_scheduler_lock(interval)
 
-    def tick():
-        with app.app_context():
-            try:
-                run_all(datetime.now(UTC))
-                db.session.commit()
-            except Exception:
-                db.session.rollback()
-                app.logger.exception("scheduled jobs failed")
-            finally:
-                db.session.remove()
+    def tick(jobs: list[Job]):
+        def run():
+            with app.app_context():
+                try:
+                    run_all(datetime.now(UTC), jobs)  # each job commits or rolls back itself
+                finally:
+                    db.session.remove()
+        return run
 
     blocking = BlockingScheduler(timezone="UTC")
-    blocking.add_job(tick, "interval", seconds=interval, next_run_time=datetime.now(UTC),
-                     max_instances=1, coalesce=True)
-    click.echo(f"Scheduler running every {interval}s. Ctrl+C to stop.")
+    blocking.add_job(tick(JOBS), "interval", seconds=interval, next_run_time=datetime.now(UTC),
+                     max_instances=1, coalesce=True, id="jobs")
+    blocking.add_job(tick([Job("deliver_outbox", deliver_outbox)]), "interval", seconds=poll,
+                     next_run_time=datetime.now(UTC), max_instances=1, coalesce=True,
+                     id="outbox")
+    click.echo(f"Scheduler running: outbox every {poll}s, jobs every {interval}s. "
+               "Ctrl+C to stop.")
+    signal.signal(signal.SIGTERM, _exit_on_terminate)
     try:
         blocking.start()
     except (KeyboardInterrupt, SystemExit):
@@ -113,12 +138,37 @@ def scheduler(interval: int):
             lock.close()
 
 
+def _exit_on_terminate(signum, frame):
+    raise SystemExit(0)
+
+
+def _start_worker(mail_port: int) -> subprocess.Popen:
+    """The scheduler as its own process, on the same app and environment as this one."""
+    script_info = click.get_current_context().find_object(ScriptInfo)
+    app_path = (script_info and script_info.app_import_path) or "wsgi"
+    return subprocess.Popen(  # noqa: S603 - our own interpreter and command, no user input
+        [sys.executable, "-m", "flask", "--app", app_path, "charter", "scheduler"],
+        cwd=str(ROOT), env={**os.environ, "MAIL_PORT": str(mail_port)},
+    )
+
+
+def _stop_worker(worker: subprocess.Popen) -> None:
+    if worker.poll() is None:
+        worker.terminate()
+        try:
+            worker.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+
+
 @charter.command("dev-server")
 @click.option("--port", default=5000, show_default=True)
 @click.option("--smtp-port", default=None, type=int, help="Default: MAIL_PORT.")
 @with_appcontext
 def dev_server(port: int, smtp_port: int | None):
-    """Development: catch email on a local SMTP server and serve the app on 127.0.0.1."""
+    """Development: catch email on a local SMTP server, deliver it with the worker process, and
+    serve the app on 127.0.0.1. Stopping this stops the worker too."""
     from werkzeug.serving import run_simple
 
     from charter_app.notifications.devmail import start_catcher
@@ -134,7 +184,10 @@ def dev_server(port: int, smtp_port: int | None):
         ) from error
     click.echo(f"Email is caught on 127.0.0.1:{catcher.port}: read it at "
                f"http://127.0.0.1:{port}/dev/mail")
+    signal.signal(signal.SIGTERM, _exit_on_terminate)
+    worker = _start_worker(catcher.port)
     try:
         run_simple("127.0.0.1", port, app, use_reloader=False, threaded=True)
     finally:
+        _stop_worker(worker)
         catcher.stop()

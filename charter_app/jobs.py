@@ -1,22 +1,56 @@
-"""Scheduled work. Each job derives what is due from the database, so a scheduler that was down
-catches up, and running a job twice for the same time sends nothing new."""
+"""Scheduled work: the one list of jobs, each living in its domain's `tasks.py`.
+
+Each job derives what is due from the database, so a scheduler that was down catches up, and
+running a job twice for the same time sends nothing new. Each job commits on its own: one that
+fails is rolled back and logged with its traceback, and the others still run.
+"""
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
-from charter_app.notifications.outbox import deliver_due
+from charter_app.extensions import db
+from charter_app.notifications import tasks as notification_tasks
 
 log = logging.getLogger(__name__)
 
-# Jobs that queue email run first; delivery of the outbox runs last.
-JOBS: list[tuple[str, Callable[[datetime], object]]] = []
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    run: Callable[[datetime], object]
 
 
-def run_all(now: datetime) -> dict[str, object]:
-    results: dict[str, object] = {}
-    for name, job in JOBS:
-        results[name] = job(now)
-    results["deliver_outbox"] = deliver_due(now)
-    log.info("jobs at %s: %s", now.isoformat(), results)
+# Jobs that queue email run first; delivery of the outbox runs last, so what they queued goes
+# out in the same run. The scheduler also delivers the outbox on its own, every few seconds.
+JOBS: list[Job] = [
+    Job("deliver_outbox", notification_tasks.deliver_outbox),
+]
+
+
+class JobFailed:
+    """The result of a job that raised: its error, already logged with the traceback."""
+
+    def __init__(self, error: Exception):
+        self.error = error
+
+    def __str__(self) -> str:
+        return f"failed ({type(self.error).__name__}: {self.error})"
+
+
+def run_job(job: Job, now: datetime) -> object:
+    try:
+        result = job.run(now)
+        db.session.commit()
+    except Exception as error:  # noqa: BLE001 - one failing job must not stop the others
+        db.session.rollback()
+        log.exception("job %s failed at %s", job.name, now.isoformat())
+        return JobFailed(error)
+    return result
+
+
+def run_all(now: datetime, jobs: list[Job] | None = None) -> dict[str, object]:
+    results = {job.name: run_job(job, now) for job in (JOBS if jobs is None else jobs)}
+    log.info("jobs at %s: %s", now.isoformat(), {name: str(r) for name, r in results.items()})
     return results

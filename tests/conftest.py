@@ -28,6 +28,11 @@ ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 def pytest_addoption(parser):
     parser.addoption(
+        "--update-snapshots",
+        action="store_true",
+        help="Rewrite tests/snapshots/ from what the code renders now, instead of comparing.",
+    )
+    parser.addoption(
         "--db",
         choices=["sqlite", "postgres"],
         default="sqlite",
@@ -183,30 +188,56 @@ def log_in(client, email: str, password: str):
     return response
 
 
-class SMTPInbox:
-    """A real SMTP server (aiosmtpd) on loopback that keeps what it receives."""
+class KeepingHandler:
+    """aiosmtpd handler that keeps each message it accepts."""
 
-    def __init__(self):
-        from aiosmtpd.controller import Controller
-
-        self.messages = []
-        self.port = free_port()
-        self.controller = Controller(self, hostname="127.0.0.1", port=self.port)
+    received: list
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook
         import email
         import email.policy
 
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.messages.append(message)
+        self.received.append(message)
         return "250 OK"
 
+
+class SMTPInbox:
+    """A real SMTP server (aiosmtpd) on loopback that keeps what it receives.
+
+    Web requests only queue email; the worker delivers it. Reading `messages` (or `wait_for`)
+    first runs the outbox delivery once, as the worker would within seconds.
+    """
+
+    def __init__(self, app=None, handler=None):
+        from aiosmtpd.controller import Controller
+
+        self.app = app
+        self.received = []
+        self.port = free_port()
+        # aiosmtpd inspects every member of its handler, so the handler is a separate object.
+        self.handler = handler or KeepingHandler()
+        self.handler.received = self.received
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+
+    def deliver_outbox(self) -> int:
+        """Run the outbox delivery as the worker does: its own app context, its own commits."""
+        if self.app is None:
+            return 0
+        return run_outbox_worker(self.app)
+
+    @property
+    def messages(self):
+        self.deliver_outbox()
+        return self.received
+
     def wait_for(self, count: int, timeout: float = 5.0):
+        self.deliver_outbox()
         deadline = time.monotonic() + timeout
-        while len(self.messages) < count and time.monotonic() < deadline:
+        while len(self.received) < count and time.monotonic() < deadline:
             time.sleep(0.02)
-        assert len(self.messages) >= count, f"expected {count} emails, got {len(self.messages)}"
-        return self.messages
+        assert len(self.received) >= count, f"expected {count} emails, got {len(self.received)}"
+        return self.received
 
     def to(self, address: str):
         return [m for m in self.messages if address in m["To"]]
@@ -226,9 +257,21 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def run_outbox_worker(app) -> int:
+    """One pass of the worker that drains the outbox (what the scheduler runs every few seconds)."""
+    from charter_app.notifications.tasks import deliver_outbox
+    from charter_app.timeutil import utcnow
+
+    with app.app_context():
+        try:
+            return deliver_outbox(utcnow())
+        finally:
+            db.session.remove()
+
+
 @pytest.fixture
 def smtp(app):
-    inbox = SMTPInbox()
+    inbox = SMTPInbox(app)
     inbox.controller.start()
     previous = app.config["MAIL_PORT"]
     app.config["MAIL_PORT"] = inbox.port

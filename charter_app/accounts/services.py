@@ -7,15 +7,14 @@ import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import func, select
 
+from charter_app.accounts import emails
 from charter_app.accounts.models import Invitation, MemberRole, Membership, User
 from charter_app.extensions import db
-from charter_app.notifications.outbox import queue_email
 from charter_app.timeutil import utcnow
 from charter_app.tokens import InvalidToken, make_token, read_token
-from charter_app.urls import absolute_url
 
 _hasher = PasswordHasher()
 # Verified against when no account matches, so a wrong email costs as long as a wrong password.
@@ -50,10 +49,6 @@ def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
 
 
-def _link(endpoint: str, **values) -> str:
-    return absolute_url(url_for(endpoint, **values))
-
-
 def register_user(email: str, password: str) -> User | None:
     """Create an account and send its confirmation link.
 
@@ -64,13 +59,7 @@ def register_user(email: str, password: str) -> User | None:
     existing = find_user(email)
     if existing is not None:
         hash_password(password)  # the same work as a new account, so timing reveals nothing
-        queue_email(
-            "account_exists",
-            existing.email,
-            f"account-exists:{existing.id}:{secrets.token_hex(8)}",
-            login_url=_link("accounts.login"),
-            reset_url=_link("accounts.request_reset"),
-        )
+        emails.account_exists(existing)
         return None
     user = User(email=email, password_hash=hash_password(password))
     db.session.add(user)
@@ -81,12 +70,7 @@ def register_user(email: str, password: str) -> User | None:
 
 def send_confirmation(user: User) -> None:
     token = make_token("confirm-email", {"user": user.id, "email": user.email})
-    queue_email(
-        "confirm_email",
-        user.email,
-        f"confirm-email:{user.id}:{secrets.token_hex(8)}",
-        confirm_url=_link("accounts.confirm_email", token=token),
-    )
+    emails.confirm_email(user, token)
 
 
 def confirm_email(token: str) -> User:
@@ -115,13 +99,7 @@ def request_password_reset(email: str) -> None:
     if user is None:
         return
     token = make_token("reset-password", {"user": user.id, "fp": user.password_fingerprint})
-    queue_email(
-        "reset_password",
-        user.email,
-        f"reset-password:{user.id}:{secrets.token_hex(8)}",
-        reset_url=_link("accounts.reset_password", token=token),
-        minutes=current_app.config["RESET_PASSWORD_MAX_AGE"] // 60,
-    )
+    emails.reset_password(user, token)
 
 
 def user_for_reset_token(token: str) -> User:
@@ -147,16 +125,7 @@ def invite_colleague(organisation, email: str, role: MemberRole, invited_by: Use
     db.session.add(invitation)
     db.session.flush()
     token = make_token("invitation", {"invitation": invitation.id})
-    queue_email(
-        "invitation",
-        invitation.email,
-        f"invitation:{invitation.id}",
-        organisation_name=organisation.name,
-        inviter=invited_by.email,
-        role=role,
-        accept_url=_link("accounts.accept_invitation", token=token),
-        days=current_app.config["INVITATION_MAX_AGE"] // 86400,
-    )
+    emails.invitation(invitation, organisation.name, invited_by, token)
     return invitation
 
 
@@ -207,12 +176,7 @@ def request_email_change(user: User, new_email: str) -> bool:
         return False
     user.pending_email = new_email
     token = make_token("change-email", {"user": user.id, "email": new_email})
-    queue_email(
-        "change_email",
-        new_email,
-        f"change-email:{user.id}:{secrets.token_hex(8)}",
-        confirm_url=_link("accounts.confirm_email_change", token=token),
-    )
+    emails.change_email(user, new_email, token)
     return True
 
 
@@ -227,12 +191,7 @@ def confirm_email_change(token: str) -> User:
     user.email = data["email"]
     user.pending_email = None
     user.email_confirmed_at = utcnow()
-    queue_email(
-        "email_changed",
-        old_email,
-        f"email-changed:{user.id}:{secrets.token_hex(8)}",
-        new_email=user.email,
-    )
+    emails.email_changed(user, old_email)
     return user
 
 

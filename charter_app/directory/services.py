@@ -18,7 +18,7 @@ from charter_app.organisations.models import ApplicationStatus, Organisation, Se
 from charter_app.pledges.catalogue import THEMES
 from charter_app.pledges.models import Measure, Pledge
 from charter_app.timeutil import london_date
-from charter_app.urls import absolute_url
+from charter_app.urls import external_url
 
 MAX_QUERY_LENGTH = 100
 
@@ -176,7 +176,7 @@ def as_open_data(organisation: Organisation, themes: list[str] | None = None) ->
     return {
         "name": organisation.name,
         "slug": organisation.slug,
-        "url": absolute_url(url_for("directory.profile", slug=organisation.slug)),
+        "url": external_url("directory.profile", slug=organisation.slug),
         "identifier": organisation.identifier,
         "sector": organisation.sector,
         "size": organisation.size_band,

@@ -7,11 +7,22 @@ from sqlalchemy.orm import Mapped, mapped_column
 from charter_app.extensions import db
 from charter_app.timeutil import UTCDateTime, utcnow
 
+SUBJECT_MAX_LENGTH = 200
+IDEMPOTENCY_KEY_MAX_LENGTH = 200
+
 
 class OutboxStatus(StrEnum):
     QUEUED = "queued"
     SENT = "sent"
-    FAILED = "failed"  # gave up after the last retry; staff can see and re-queue it
+    FAILED = "failed"  # could not be sent, or gave up after the last retry; last_error says why
+
+
+class EmailCategory(StrEnum):
+    """What kind of email this is, so people can turn off what they may (the reminders issue)."""
+
+    TRANSACTIONAL = "transactional"  # the person just asked for it: confirmation, reset, invite
+    SERVICE = "service"  # about their application or membership; always sent
+    OPTIONAL = "optional"  # reminders and news: each person may unsubscribe
 
 
 class OutboxMessage(db.Model):
@@ -21,15 +32,19 @@ class OutboxMessage(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # The same key twice is refused by the database, so no email is ever queued twice.
-    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    idempotency_key: Mapped[str] = mapped_column(String(IDEMPOTENCY_KEY_MAX_LENGTH), unique=True)
     template: Mapped[str] = mapped_column(String(60))
+    category: Mapped[str] = mapped_column(String(20), default=EmailCategory.TRANSACTIONAL)
     recipient: Mapped[str] = mapped_column(String(254))
-    subject: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(SUBJECT_MAX_LENGTH))
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(10), default=OutboxStatus.QUEUED, index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # A worker's lease on the message while it sends it; a worker that dies leaves a claim that
+    # simply runs out, and another worker sends the message after that.
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -9,14 +9,12 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from flask import url_for
 from slugify import slugify
 from sqlalchemy import func, or_, select
 
 from charter_app.accounts.models import MemberRole, Membership, User
 from charter_app.extensions import db
-from charter_app.notifications.outbox import queue_email
-from charter_app.organisations import eligibility
+from charter_app.organisations import eligibility, emails
 from charter_app.organisations.models import (
     ApplicationStatus,
     LocationFlag,
@@ -25,7 +23,6 @@ from charter_app.organisations.models import (
 )
 from charter_app.pledges.models import Pledge
 from charter_app.timeutil import utcnow
-from charter_app.urls import absolute_url
 
 S = ApplicationStatus
 ALLOWED_TRANSITIONS = {
@@ -190,18 +187,6 @@ def _owners(organisation: Organisation) -> list[User]:
     )
 
 
-def _email_owners(organisation: Organisation, template: str, change: StatusChange,
-                  **context) -> None:
-    for owner in _owners(organisation):
-        queue_email(
-            template,
-            owner.email,
-            f"{template}:{organisation.id}:{change.id}:{owner.id}",
-            organisation_name=organisation.name,
-            **context,
-        )
-
-
 def submit_application(organisation: Organisation, user: User) -> StatusChange:
     missing = [SECTION_NAMES[key] for key, done in section_status(organisation).items() if not done]
     if missing:
@@ -209,14 +194,8 @@ def submit_application(organisation: Organisation, user: User) -> StatusChange:
     change = transition(organisation, S.SUBMITTED, user)
     organisation.submitted_at = utcnow()
     organisation.rejection_reason = None
-    _email_owners(
-        organisation,
-        "application_submitted",
-        change,
-        application_url=absolute_url(
-            url_for("organisations.application_for", organisation_id=organisation.id)
-        ),
-    )
+    for owner in _owners(organisation):
+        emails.application_submitted(organisation, change, owner)
     return change
 
 
@@ -242,27 +221,16 @@ def approve_application(organisation: Organisation, staff: User) -> StatusChange
     organisation.approved_at = utcnow()
     if organisation.slug is None:
         organisation.slug = _unique_slug(organisation.name)
-    _email_owners(
-        organisation,
-        "application_approved",
-        change,
-        profile_url=absolute_url(url_for("directory.profile", slug=organisation.slug)),
-    )
+    for owner in _owners(organisation):
+        emails.application_approved(organisation, change, owner)
     return change
 
 
 def reject_application(organisation: Organisation, staff: User, reason: str) -> StatusChange:
     change = transition(organisation, S.REJECTED, staff, reason=reason)
     organisation.rejection_reason = reason
-    _email_owners(
-        organisation,
-        "application_rejected",
-        change,
-        reason=reason,
-        application_url=absolute_url(
-            url_for("organisations.application_for", organisation_id=organisation.id)
-        ),
-    )
+    for owner in _owners(organisation):
+        emails.application_rejected(organisation, change, owner, reason)
     return change
 
 

@@ -1,0 +1,63 @@
+"""Every email about an organisation's application: one function each, owning its template pair
+(email_templates/<name>.txt and .html), its subject, its idempotency-key scheme and its category.
+
+Each goes to one owner about one status change, so the key
+`<email>:<organisation>:<status change>:<user>` sends it once per owner however often the code
+that causes it runs. Names are cleaned to one line, and cut short in subjects, so a name with
+line breaks or 160 characters can neither break a header nor overflow the subject's column.
+"""
+
+from charter_app.accounts.models import User
+from charter_app.notifications.models import EmailCategory, OutboxMessage
+from charter_app.notifications.outbox import queue_email, single_line
+from charter_app.organisations.models import Organisation, StatusChange
+from charter_app.urls import external_url
+
+SERVICE = EmailCategory.SERVICE
+NAME_IN_SUBJECT = 80
+
+
+def _application_url(organisation: Organisation) -> str:
+    return external_url("organisations.application_for", organisation_id=organisation.id)
+
+
+def application_submitted(organisation: Organisation, change: StatusChange,
+                          owner: User) -> OutboxMessage:
+    return queue_email(
+        template="application_submitted",
+        subject="We have your application to sign the Charter",
+        recipient=owner.email,
+        idempotency_key=f"application-submitted:{organisation.id}:{change.id}:{owner.id}",
+        category=SERVICE,
+        organisation_name=single_line(organisation.name),
+        application_url=_application_url(organisation),
+    )
+
+
+def application_approved(organisation: Organisation, change: StatusChange,
+                         owner: User) -> OutboxMessage:
+    name = single_line(organisation.name)
+    return queue_email(
+        template="application_approved",
+        subject=(f"{single_line(name, NAME_IN_SUBJECT)} has signed the County Durham Pound "
+                 "Charter"),
+        recipient=owner.email,
+        idempotency_key=f"application-approved:{organisation.id}:{change.id}:{owner.id}",
+        category=SERVICE,
+        organisation_name=name,
+        profile_url=external_url("directory.profile", slug=organisation.slug),
+    )
+
+
+def application_rejected(organisation: Organisation, change: StatusChange, owner: User,
+                         reason: str) -> OutboxMessage:
+    return queue_email(
+        template="application_rejected",
+        subject="Your application to sign the Charter",
+        recipient=owner.email,
+        idempotency_key=f"application-rejected:{organisation.id}:{change.id}:{owner.id}",
+        category=SERVICE,
+        organisation_name=single_line(organisation.name),
+        reason=reason,
+        application_url=_application_url(organisation),
+    )
