@@ -1,0 +1,155 @@
+"""Every email the service sends: one typed function each, rendered from fixed data and compared
+with the snapshots under tests/snapshots/emails/ (rewrite them with `pytest --update-snapshots`
+and read the diff before committing). Links come from BASE_URL with or without a request, and
+subjects stay one bounded line whatever the organisation is called."""
+
+import re
+from pathlib import Path
+
+import pytest
+from flask import has_request_context
+from sqlalchemy import select
+
+from charter_app.accounts import emails as account_emails
+from charter_app.accounts import services as accounts
+from charter_app.accounts.models import Invitation, MemberRole, User
+from charter_app.extensions import db
+from charter_app.notifications.models import EmailCategory, OutboxMessage
+from charter_app.organisations import emails as organisation_emails
+from charter_app.organisations import services as organisations
+from charter_app.organisations.models import Organisation, StatusChange
+from charter_app.tokens import make_token
+
+SNAPSHOTS = Path(__file__).resolve().parent / "snapshots" / "emails"
+BASE_URL = "https://charter.countydurhampound.example"
+NONCE = re.compile(r":[0-9a-f]{16}$")
+
+# Fixed data: objects built in memory, never saved, so every run renders the same email.
+PERSON = User(id=7, email="sam.robson@wearvalley.example")
+INVITATION = Invitation(id=3, email="alex.lee@wearvalley.example", role=MemberRole.MEMBER)
+ORGANISATION = Organisation(id=12, name="Wear Valley Widgets & Sons Ltd",
+                            slug="wear-valley-widgets-sons-ltd")
+CHANGE = StatusChange(id=5)
+
+EMAILS = {
+    "account_exists": lambda: account_emails.account_exists(PERSON),
+    "confirm_email": lambda: account_emails.confirm_email(PERSON, "CONFIRM-TOKEN"),
+    "reset_password": lambda: account_emails.reset_password(PERSON, "RESET-TOKEN"),
+    "invitation": lambda: account_emails.invitation(INVITATION, ORGANISATION.name, PERSON,
+                                                    "INVITE-TOKEN"),
+    "change_email": lambda: account_emails.change_email(PERSON, "sam@newaddress.example",
+                                                        "CHANGE-TOKEN"),
+    "email_changed": lambda: account_emails.email_changed(PERSON, "sam@oldaddress.example"),
+    "application_submitted": lambda: organisation_emails.application_submitted(
+        ORGANISATION, CHANGE, PERSON),
+    "application_approved": lambda: organisation_emails.application_approved(
+        ORGANISATION, CHANGE, PERSON),
+    "application_rejected": lambda: organisation_emails.application_rejected(
+        ORGANISATION, CHANGE, PERSON, "Your address is in Cumbria.\nWe can only accept "
+        "organisations based in County Durham."),
+}
+
+
+@pytest.fixture
+def fixed_base_url(app, monkeypatch):
+    monkeypatch.setitem(app.config, "BASE_URL", BASE_URL)
+
+
+def _snapshot_text(message: OutboxMessage) -> str:
+    return (f"Subject: {message.subject}\nCategory: {message.category}\n"
+            f"Key: {NONCE.sub(':<nonce>', message.idempotency_key)}\n"
+            f"To: {message.recipient}\n\n{message.body_text}")
+
+
+@pytest.mark.parametrize("name", sorted(EMAILS))
+def test_every_email_matches_its_snapshot(request, app_ctx, fixed_base_url, name):
+    message = EMAILS[name]()
+    rendered = {".txt": _snapshot_text(message), ".html": message.body_html}
+    assert message.template == name
+    for suffix, content in rendered.items():
+        path = SNAPSHOTS / f"{name}{suffix}"
+        if request.config.getoption("--update-snapshots"):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(content)
+        assert path.exists(), f"no snapshot {path.name}: run pytest --update-snapshots"
+        assert content == path.read_text(), f"{path.name} differs from its snapshot"
+
+
+def test_every_template_pair_has_a_typed_email():
+    templates = {path.stem for path in (Path(__file__).parent.parent / "email_templates").glob(
+        "*.txt")}
+    assert templates == set(EMAILS)
+
+
+def test_each_email_has_its_category_and_key_scheme(app_ctx, fixed_base_url):
+    messages = {name: make() for name, make in EMAILS.items()}
+    account_kinds = {"account_exists", "confirm_email", "reset_password", "invitation",
+                     "change_email", "email_changed"}
+    for name, message in messages.items():
+        expected = (EmailCategory.TRANSACTIONAL if name in account_kinds
+                    else EmailCategory.SERVICE)
+        assert message.category == expected, name
+    assert messages["application_approved"].idempotency_key == "application-approved:12:5:7"
+    assert messages["invitation"].idempotency_key == "invitation:3"
+    # An email a person asks for again is a new email each time.
+    again = account_emails.confirm_email(PERSON, "CONFIRM-TOKEN")
+    assert again.idempotency_key != messages["confirm_email"].idempotency_key
+    # One approval emails each owner once, however often it is queued.
+    assert organisation_emails.application_approved(ORGANISATION, CHANGE, PERSON).id == (
+        messages["application_approved"].id)
+
+
+def test_names_are_escaped_in_html_and_kept_as_typed_in_text(app_ctx, fixed_base_url):
+    message = account_emails.invitation(INVITATION, "Smith & <Sons>", PERSON, "T")
+    assert message.subject == "Join Smith & <Sons> on the County Durham Pound Charter"
+    assert "join Smith & <Sons> on the County Durham Pound Charter as a member" in (
+        message.body_text)
+    assert "Smith &amp; &lt;Sons&gt;" in message.body_html
+    assert "<Sons>" not in message.body_html
+
+
+@pytest.mark.parametrize("name", [
+    "x" * 160,
+    "Evil\r\nBcc: everyone@example.org\r\n" + "y" * 140,
+    "Line\u2028separator\x85and\ttabs " + "z" * 130,
+])
+def test_subjects_are_one_bounded_line_whatever_the_name(app_ctx, fixed_base_url, name):
+    organisation = Organisation(id=99, name=name[:160], slug="long")
+    invitation = Invitation(id=98, email="a@example.org", role=MemberRole.OWNER)
+    for message in (organisation_emails.application_approved(organisation, CHANGE, PERSON),
+                    account_emails.invitation(invitation, name[:160], PERSON, "T")):
+        assert len(message.subject) <= 130
+        assert not re.search(r"[\x00-\x1f\x7f\x85\u2028\u2029]", message.subject)
+        assert "  " not in message.subject
+    db.session.commit()  # the subject fits its column, on PostgreSQL as on SQLite
+
+
+def test_every_email_sending_service_works_without_a_request(app, app_ctx, build, smtp,
+                                                              fixed_base_url):
+    """As from a CLI command or a scheduled job: no request, links from BASE_URL."""
+    assert not has_request_context()
+    owner = build.user("owner@example.org")
+    staff = build.staff()
+    drafts = [build.organisation(owner, status="draft") for _ in range(2)]
+
+    accounts.register_user("new.person@example.org", "a long enough password 1")
+    accounts.register_user(owner.email, "a long enough password 1")  # account_exists
+    accounts.send_confirmation(owner)
+    accounts.request_password_reset(owner.email)
+    accounts.invite_colleague(drafts[0], "colleague@example.org", MemberRole.MEMBER, owner)
+    accounts.request_email_change(owner, "owner.new@example.org")
+    accounts.confirm_email_change(make_token(
+        "change-email", {"user": owner.id, "email": "owner.new@example.org"}))
+    for organisation in drafts:
+        organisations.submit_application(organisation, owner)
+    organisations.approve_application(drafts[0], staff)
+    organisations.reject_application(drafts[1], staff, "Outside County Durham.")
+    db.session.commit()
+
+    templates = set(db.session.scalars(select(OutboxMessage.template)))
+    assert templates == set(EMAILS)
+    received = smtp.wait_for(11)
+    assert len(received) == 11
+    links = [link for message in received for link in smtp.links(message)]
+    assert len(links) >= 10
+    assert all(link.startswith(BASE_URL + "/") for link in links), links
