@@ -9,6 +9,7 @@ from charter_app.timeutil import UTCDateTime, utcnow
 
 SUBJECT_MAX_LENGTH = 200
 IDEMPOTENCY_KEY_MAX_LENGTH = 200
+RECIPIENT_MAX_LENGTH = 254  # the longest email address SMTP allows
 
 
 class OutboxStatus(StrEnum):
@@ -35,7 +36,7 @@ class OutboxMessage(db.Model):
     idempotency_key: Mapped[str] = mapped_column(String(IDEMPOTENCY_KEY_MAX_LENGTH), unique=True)
     template: Mapped[str] = mapped_column(String(60))
     category: Mapped[str] = mapped_column(String(20), default=EmailCategory.TRANSACTIONAL)
-    recipient: Mapped[str] = mapped_column(String(254))
+    recipient: Mapped[str] = mapped_column(String(RECIPIENT_MAX_LENGTH))
     subject: Mapped[str] = mapped_column(String(SUBJECT_MAX_LENGTH))
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from charter_app.extensions import db
 from charter_app.notifications.models import (
     IDEMPOTENCY_KEY_MAX_LENGTH,
+    RECIPIENT_MAX_LENGTH,
     SUBJECT_MAX_LENGTH,
     EmailCategory,
     OutboxMessage,
@@ -55,8 +56,11 @@ def queue_email(*, template: str, subject: str, recipient: str, idempotency_key:
     The subject is cleaned to one bounded line here, whatever the caller passes, so a header
     can never be broken or overflow its column.
     """
+    recipient = single_line(recipient)
     if len(idempotency_key) > IDEMPOTENCY_KEY_MAX_LENGTH:
         raise ValueError(f"idempotency key longer than {IDEMPOTENCY_KEY_MAX_LENGTH} characters")
+    if len(recipient) > RECIPIENT_MAX_LENGTH:
+        raise ValueError(f"recipient longer than {RECIPIENT_MAX_LENGTH} characters")
     existing = db.session.scalar(
         select(OutboxMessage).where(OutboxMessage.idempotency_key == idempotency_key)
     )
@@ -68,7 +72,7 @@ def queue_email(*, template: str, subject: str, recipient: str, idempotency_key:
         idempotency_key=idempotency_key,
         template=template,
         category=category,
-        recipient=single_line(recipient),
+        recipient=recipient,
         subject=subject,
         body_text=text,
         body_html=html,
