@@ -19,6 +19,7 @@ from charter_app.organisations import emails as organisation_emails
 from charter_app.organisations import services as organisations
 from charter_app.organisations.models import Organisation, StatusChange
 from charter_app.tokens import make_token
+from charter_app.urls import external_url
 
 SNAPSHOTS = Path(__file__).resolve().parent / "snapshots" / "emails"
 BASE_URL = "https://charter.countydurhampound.example"
@@ -153,3 +154,12 @@ def test_every_email_sending_service_works_without_a_request(app, app_ctx, build
     links = [link for message in received for link in smtp.links(message)]
     assert len(links) >= 10
     assert all(link.startswith(BASE_URL + "/") for link in links), links
+
+
+def test_links_come_from_base_url_never_from_the_request_host(app, monkeypatch):
+    monkeypatch.setitem(app.config, "BASE_URL", "https://example.org/charter/")
+    expected = "https://example.org/charter/signatories/wear-valley"
+    with app.app_context():
+        assert external_url("directory.profile", slug="wear-valley") == expected
+    with app.test_request_context("/", base_url="http://attacker.example"):
+        assert external_url("directory.profile", slug="wear-valley") == expected
