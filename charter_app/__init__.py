@@ -68,9 +68,14 @@ def register_templates(app: Flask) -> None:
     from govuk_frontend_wtf.main import WTFormsHelpers
 
     from charter_app import presentation
+    from charter_app.organisations.eligibility import template_filters as organisation_filters
+    from charter_app.pledges.catalogue import template_filters as pledge_filters
 
     WTFormsHelpers(app)
     presentation.register(app)
+    # The shared core knows no domain: each domain hands over the labels its pages show.
+    for domain_filters in (organisation_filters(), pledge_filters()):
+        app.jinja_env.filters.update(domain_filters)
 
 
 def register_extensions(app: Flask) -> None:
@@ -96,11 +101,13 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from charter_app.accounts.views import bp as accounts_bp
     from charter_app.directory.views import bp as directory_bp
+    from charter_app.organisations.staff_views import bp as organisations_staff_bp
     from charter_app.organisations.views import bp as organisations_bp
     from charter_app.pages.views import bp as pages_bp
     from charter_app.staff.views import bp as staff_bp
 
-    for blueprint in (pages_bp, accounts_bp, organisations_bp, directory_bp, staff_bp):
+    for blueprint in (pages_bp, accounts_bp, organisations_bp, organisations_staff_bp, directory_bp,
+                      staff_bp):
         app.register_blueprint(blueprint)
     if app.config.get("MAIL_CATCHER_DIR"):
         from charter_app.notifications.devmail import bp as devmail_bp

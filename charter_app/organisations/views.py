@@ -3,15 +3,13 @@ from flask_login import current_user
 
 from charter_app.access import get_organisation_for_member, login_required, public
 from charter_app.accounts.services import current_membership
-from charter_app.organisations import services
-from charter_app.organisations.forms import (
-    CommitmentsForm,
-    OrganisationDetailsForm,
-    SignatoryForm,
-    pledges_form_for,
-)
-from charter_app.organisations.services import COMMITMENTS, OrganisationDetails
+from charter_app.organisations import applications as services
+from charter_app.organisations.applications import OrganisationDetails
+from charter_app.organisations.commitments import COMMITMENTS
+from charter_app.organisations.forms import CommitmentsForm, OrganisationDetailsForm, SignatoryForm
+from charter_app.pledges import services as pledge_services
 from charter_app.pledges.catalogue import THEMES, active_measures, measures_by_theme
+from charter_app.pledges.forms import pledges_form_for
 
 bp = Blueprint("organisations", __name__)
 
@@ -34,7 +32,7 @@ def start():
 def application():
     """The signed-in user's own application, or the first step of a new one."""
     if current_user.is_staff:
-        return redirect(url_for("staff.queue"))
+        return redirect(url_for("organisations_staff.queue"))
     membership = current_membership(current_user)
     if membership is None:
         return _task_list(None)
@@ -129,7 +127,7 @@ def pledges(organisation_id: int):
     pledged = {pledge.measure_id: pledge.target for pledge in organisation.pledges}
     form = pledges_form_for(measures, pledged)
     if form.validate_on_submit():
-        services.set_pledges(organisation, {
+        pledge_services.set_pledges(organisation, {
             field.measure.id: field.decimal
             for field in form.target_fields() if field.decimal is not None
         })
