@@ -90,9 +90,11 @@ def register_extensions(app: Flask) -> None:
     htmx.init_app(app)
     limiter.init_app(app)
 
-    from charter_app.accounts.services import load_user
+    from charter_app.access import membership_loader
+    from charter_app.accounts.services import load_user, membership_of
 
     login_manager.user_loader(load_user)
+    membership_loader(membership_of)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Sign in to continue."
     login_manager.login_message_category = "info"

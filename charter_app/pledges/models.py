@@ -12,6 +12,8 @@ class Measure(db.Model):
     """A County Durham Pound measure, tagged with the National TOMs code it corresponds to."""
 
     __tablename__ = "measures"
+    # Every profile names its measures, so any change is public (see directory/cache.py).
+    feeds_public_content = ("directory",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)
@@ -36,6 +38,7 @@ class ProxyValue(db.Model):
 
     __tablename__ = "proxy_values"
     __table_args__ = (UniqueConstraint("measure_id", "financial_year"),)
+    feeds_public_content = ("directory",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id", ondelete="CASCADE"))
