@@ -34,10 +34,12 @@ def test_existing_pledges_move_into_a_dated_first_period(old_database):
             "(3, 'No Pledges Ltd', 'no pledges', 'draft', '', '2026-01-01', '2026-01-01', NULL)"))
         measure_ids = connection.execute(text("SELECT id FROM measures ORDER BY id LIMIT 2"))
         first, second = [row[0] for row in measure_ids]
-        connection.execute(text(
-            "INSERT INTO pledges (organisation_id, measure_id, target, created_at) VALUES "
-            f"(1, {first}, 52, '2026-01-01'), (1, {second}, 1000.5, '2026-01-01'), "
-            f"(2, {first}, 7, '2026-01-01')"))
+        connection.execute(
+            text("INSERT INTO pledges (organisation_id, measure_id, target, created_at) "
+                 "VALUES (:organisation, :measure, :target, '2026-01-01')"),
+            [{"organisation": 1, "measure": first, "target": 52},
+             {"organisation": 1, "measure": second, "target": 1000.5},
+             {"organisation": 2, "measure": first, "target": 7}])
 
     with app.app_context():
         upgrade()
