@@ -133,20 +133,15 @@ CONTENT_SECURITY_POLICY = (
 
 
 def register_request_hooks(app: Flask) -> None:
+    from sqlalchemy.exc import IntegrityError
+
     from charter_app.notifications.outbox import deliver_after_commit
+    from charter_app.pages.errors import conflict_response
 
     app.jinja_env.globals["js_enabled_script"] = Markup(JS_ENABLED_SCRIPT)  # noqa: S704 - constant
 
-    @app.after_request
-    def commit_or_roll_back(response):
-        # One commit point per request: services flush, the request commits on success only.
-        if response.status_code < 400:
-            db.session.commit()
-            deliver_after_commit()
-        else:
-            db.session.rollback()
-        return response
-
+    # Flask runs after-request hooks last-registered first: the commit hook below runs before
+    # this one, so a conflict page it returns still gets the security headers.
     @app.after_request
     def security_headers(response):
         response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
@@ -156,6 +151,23 @@ def register_request_hooks(app: Flask) -> None:
         response.headers["Permissions-Policy"] = "geolocation=(), camera=(), microphone=()"
         if request.is_secure:
             response.headers["Strict-Transport-Security"] = "max-age=31536000"
+        return response
+
+    @app.after_request
+    def commit_or_roll_back(response):
+        # One commit point per request: services flush, the request commits on success only.
+        if response.status_code < 400:
+            try:
+                db.session.commit()
+            except IntegrityError:
+                # Another request got there first (a unique value, a row it removed): nothing of
+                # this one is saved, and the user is told so instead of seeing a 500.
+                db.session.rollback()
+                app.logger.info("conflict at commit on %s", request.path, exc_info=True)
+                return conflict_response()
+            deliver_after_commit()
+        else:
+            db.session.rollback()
         return response
 
 
