@@ -1,27 +1,41 @@
 """The pledge-periods migration moves every existing pledge into a first period, losing none."""
 
+import os
+import secrets
 from datetime import date
 
+import psycopg
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
 from charter_app import create_app
+from charter_app.extensions import db
+from tests.conftest import _admin_dsn, _postgres_url
 
 BEFORE_PERIODS = "6bbf5478dbad"
 
 
 @pytest.fixture
 def old_database(tmp_path, request):
-    if request.config.getoption("--db") != "sqlite":
-        pytest.skip("builds its own SQLite file at an older revision")
-    return f"sqlite:///{tmp_path / 'before-periods.sqlite3'}"
+    """An empty database of its own, to migrate step by step."""
+    if request.config.getoption("--db") == "sqlite":
+        yield f"sqlite:///{tmp_path / 'before-periods.sqlite3'}"
+        return
+    base = os.environ["TEST_DATABASE_URL"]
+    name = f"charter_migration_{secrets.token_hex(4)}"
+    with psycopg.connect(_admin_dsn(base), autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    yield _postgres_url(base, name)
+    with psycopg.connect(_admin_dsn(base), autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def test_existing_pledges_move_into_a_dated_first_period(old_database):
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=old_database)
     with app.app_context():
         upgrade(revision=BEFORE_PERIODS)
+        db.engine.dispose()
     engine = create_engine(old_database)
     with engine.begin() as connection:
         connection.execute(text(
@@ -43,6 +57,7 @@ def test_existing_pledges_move_into_a_dated_first_period(old_database):
 
     with app.app_context():
         upgrade()
+        db.engine.dispose()
     with engine.connect() as connection:
         periods = connection.execute(text(
             "SELECT organisation_id, number, starts_on, ends_on, id FROM pledge_periods "

@@ -81,7 +81,3 @@ def set_pledges(organisation, targets: dict[int, Decimal], today: date | None = 
     # The public list of pledges follows the period pointer: reload it.
     db.session.expire(organisation, ["pledges"])
 
-
-def pledge_history(organisation) -> list[PledgePeriod]:
-    """Every pledge period, oldest first, each with its pledges."""
-    return list(organisation.pledge_periods)
