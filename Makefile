@@ -24,15 +24,16 @@ run: install
 	$(FLASK) charter seed-demo --if-empty
 	$(FLASK) charter dev-server
 
+# Style and bugs (ruff), and the package's shape (import-linter contracts in pyproject.toml).
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 # Runs on SQLite always, and again on PostgreSQL when TEST_DATABASE_URL is set.
-test: install
+test: lint
 	@test -x /usr/bin/chromium || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 		(apt-get update -qq && apt-get install -y -qq chromium >/dev/null); } || \
 		echo "Chromium is not installed (apt-get install chromium): browser tests will be skipped."
-	$(BIN)/ruff check .
 	$(BIN)/pytest --db sqlite
 	@if [ -n "$$TEST_DATABASE_URL" ]; then $(BIN)/pytest --db postgres; fi
 

@@ -37,7 +37,7 @@ DURATION = int(os.environ.get("BENCH_DURATION", "8"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "8"))
 THREADS = int(os.environ.get("BENCH_THREADS", "2"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
-SEARCH_WORD = "Engineering"  # a trade in demo.PRIVATE_TRADES, so it is in many names
+SEARCH_WORD = "Engineering"  # a trade in demo.organisations.PRIVATE_TRADES: in many names
 
 sys.path.insert(0, str(ROOT))
 

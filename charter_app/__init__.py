@@ -68,9 +68,14 @@ def register_templates(app: Flask) -> None:
     from govuk_frontend_wtf.main import WTFormsHelpers
 
     from charter_app import presentation
+    from charter_app.organisations.eligibility import template_filters as organisation_filters
+    from charter_app.pledges.catalogue import template_filters as pledge_filters
 
     WTFormsHelpers(app)
     presentation.register(app)
+    # The shared core knows no domain: each domain hands over the labels its pages show.
+    for domain_filters in (organisation_filters(), pledge_filters()):
+        app.jinja_env.filters.update(domain_filters)
 
 
 def register_extensions(app: Flask) -> None:
@@ -85,9 +90,11 @@ def register_extensions(app: Flask) -> None:
     htmx.init_app(app)
     limiter.init_app(app)
 
-    from charter_app.accounts.services import load_user
+    from charter_app.access import membership_loader
+    from charter_app.accounts.services import load_user, membership_of
 
     login_manager.user_loader(load_user)
+    membership_loader(membership_of)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Sign in to continue."
     login_manager.login_message_category = "info"
@@ -96,11 +103,13 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from charter_app.accounts.views import bp as accounts_bp
     from charter_app.directory.views import bp as directory_bp
+    from charter_app.organisations.staff_views import bp as organisations_staff_bp
     from charter_app.organisations.views import bp as organisations_bp
     from charter_app.pages.views import bp as pages_bp
     from charter_app.staff.views import bp as staff_bp
 
-    for blueprint in (pages_bp, accounts_bp, organisations_bp, directory_bp, staff_bp):
+    for blueprint in (pages_bp, accounts_bp, organisations_bp, organisations_staff_bp, directory_bp,
+                      staff_bp):
         app.register_blueprint(blueprint)
     if app.config.get("MAIL_CATCHER_DIR"):
         from charter_app.notifications.devmail import bp as devmail_bp
@@ -124,18 +133,14 @@ CONTENT_SECURITY_POLICY = (
 
 
 def register_request_hooks(app: Flask) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    from charter_app.pages.errors import conflict_response
+
     app.jinja_env.globals["js_enabled_script"] = Markup(JS_ENABLED_SCRIPT)  # noqa: S704 - constant
 
-    @app.after_request
-    def commit_or_roll_back(response):
-        # One commit point per request: services flush, the request commits on success only.
-        # Queued email is delivered by the worker, never here: a page must not wait on SMTP.
-        if response.status_code < 400:
-            db.session.commit()
-        else:
-            db.session.rollback()
-        return response
-
+    # Flask runs after-request hooks last-registered first: the commit hook below runs before
+    # this one, so a conflict page it returns still gets the security headers.
     @app.after_request
     def security_headers(response):
         response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
@@ -145,6 +150,23 @@ def register_request_hooks(app: Flask) -> None:
         response.headers["Permissions-Policy"] = "geolocation=(), camera=(), microphone=()"
         if request.is_secure:
             response.headers["Strict-Transport-Security"] = "max-age=31536000"
+        return response
+
+    @app.after_request
+    def commit_or_roll_back(response):
+        # One commit point per request: services flush, the request commits on success only.
+        # Queued email is delivered by the worker, never here: a page must not wait on SMTP.
+        if response.status_code < 400:
+            try:
+                db.session.commit()
+            except IntegrityError:
+                # Another request got there first (a unique value, a row it removed): nothing of
+                # this one is saved, and the user is told so instead of seeing a 500.
+                db.session.rollback()
+                app.logger.info("conflict at commit on %s", request.path, exc_info=True)
+                return conflict_response()
+        else:
+            db.session.rollback()
         return response
 
 

@@ -8,9 +8,6 @@ from functools import wraps
 
 from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
-
-from charter_app.extensions import db
 
 
 def public(view: Callable) -> Callable:
@@ -77,22 +74,29 @@ def development_only(view: Callable) -> Callable:
     return wrapped
 
 
+# Finds a user's membership of an organisation: (organisation_id, user_id) -> membership or None.
+# The accounts domain registers it at start-up, so this shared module never imports a domain.
+_membership_loader: Callable | None = None
+
+
+def membership_loader(loader: Callable) -> Callable:
+    """Register the function that finds a membership (as Flask-Login's user_loader does)."""
+    global _membership_loader
+    _membership_loader = loader
+    return loader
+
+
 def get_membership_for(organisation_id: int, *, owner: bool = False):
     """The current user's membership of an organisation, or 404 (never reveal it exists).
 
     With owner=True a plain member gets 403: they may see, not manage.
     """
-    from charter_app.accounts.models import MemberRole, Membership
-
-    membership = db.session.scalar(
-        select(Membership).where(
-            Membership.organisation_id == organisation_id,
-            Membership.user_id == current_user.id,
-        )
-    )
+    if _membership_loader is None:
+        raise RuntimeError("No membership loader: the accounts domain registers one.")
+    membership = _membership_loader(organisation_id, current_user.id)
     if membership is None:
         abort(404)
-    if owner and membership.role != MemberRole.OWNER:
+    if owner and not membership.is_owner:
         abort(403)
     return membership
 

@@ -4,7 +4,7 @@ from charter_app.accounts.models import Invitation, Membership, User
 from charter_app.directory.models import ContentVersion
 from charter_app.notifications.models import OutboxMessage
 from charter_app.organisations.models import Organisation, StatusChange
-from charter_app.pledges.models import Measure, Pledge, ProxyValue
+from charter_app.pledges.models import Measure, Pledge, PledgePeriod, ProxyValue
 
 __all__ = [
     "ContentVersion",
@@ -14,6 +14,7 @@ __all__ = [
     "Organisation",
     "OutboxMessage",
     "Pledge",
+    "PledgePeriod",
     "ProxyValue",
     "StatusChange",
     "User",

@@ -24,21 +24,8 @@ def number(value: Decimal | None) -> str:
 
 
 def register(app: Flask) -> None:
-    from charter_app.organisations.eligibility import (
-        LEGAL_FORM_BY_VALUE,
-        SECTOR_LABELS,
-        SIZE_LABELS,
-    )
-    from charter_app.pledges.catalogue import theme_label
-
     app.jinja_env.filters["london"] = format_london
     app.jinja_env.filters["london_date"] = lambda value: format_london(value, with_time=False)
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["number"] = number
-    app.jinja_env.filters["sector_label"] = lambda value: SECTOR_LABELS.get(value, value or "")
-    app.jinja_env.filters["size_label"] = lambda value: SIZE_LABELS.get(value, value or "")
-    app.jinja_env.filters["theme_label"] = lambda value: theme_label(value) if value else ""
-    app.jinja_env.filters["legal_form_label"] = lambda value: (
-        LEGAL_FORM_BY_VALUE[value][1] if value in LEGAL_FORM_BY_VALUE else ""
-    )
     app.jinja_env.globals["service_name"] = "County Durham Pound Charter"

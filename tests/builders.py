@@ -10,7 +10,9 @@ from charter_app.accounts.models import MemberRole, Membership, User
 from charter_app.accounts.services import hash_password
 from charter_app.extensions import db
 from charter_app.organisations.models import ApplicationStatus, Organisation
-from charter_app.pledges.models import Measure, Pledge
+from charter_app.pledges.models import Measure, Pledge, PledgePeriod
+from charter_app.pledges.services import period_dates
+from charter_app.timeutil import london_date
 
 PASSWORD = "correct horse battery staple"
 _counter = itertools.count(1)
@@ -80,10 +82,16 @@ class Builders:
             values.setdefault("slug", f"test-organisation-{number}")
         organisation = Organisation(**values)
         if complete:
+            period = PledgePeriod(number=1)
+            if values.get("approved_at"):
+                period.starts_on, period.ends_on = period_dates(
+                    london_date(values["approved_at"]), 1)
             for code, target in (pledges or {"CDP-JOB-03": "52"}).items():
-                organisation.pledges.append(
+                period.pledges.append(
                     Pledge(measure_id=self.measure(code).id, target=Decimal(target))
                 )
+            organisation.pledge_periods.append(period)
+            organisation.current_pledge_period = period
         if owner is not None:
             organisation.memberships.append(Membership(user=owner, role=MemberRole.OWNER))
         db.session.add(organisation)

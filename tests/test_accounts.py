@@ -436,7 +436,7 @@ def test_create_staff_command_makes_an_account_that_reaches_the_staff_pages(app,
 
     response = try_log_in(client, "officer@businessdurham.example", match.group(1))
     assert response.status_code == 302
-    assert response.headers["Location"] == "/staff/"
+    assert response.headers["Location"] == "/staff/applications"
     assert client.get("/staff/").status_code == 200
 
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 
 from charter_app.extensions import db
-from charter_app.organisations import services as organisation_services
+from charter_app.organisations import review
 from charter_app.organisations.models import ApplicationStatus
 
 APPROVED = ApplicationStatus.APPROVED
@@ -81,7 +81,7 @@ def test_a_signatory_appears_as_soon_as_it_is_approved(app, client, build):
     assert api_names(client.get("/api/v1/signatories")) == []
 
     with app.test_request_context():  # the approval email links to the profile
-        organisation_services.approve_application(organisation, staff)
+        review.approve_application(organisation, staff)
         db.session.commit()
 
     assert names_on(client.get("/directory")) == ["Brand New Bakery Ltd"]

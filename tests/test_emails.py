@@ -15,8 +15,8 @@ from charter_app.accounts import services as accounts
 from charter_app.accounts.models import Invitation, MemberRole, User
 from charter_app.extensions import db
 from charter_app.notifications.models import EmailCategory, OutboxMessage
+from charter_app.organisations import applications, review
 from charter_app.organisations import emails as organisation_emails
-from charter_app.organisations import services as organisations
 from charter_app.organisations.models import Organisation, StatusChange
 from charter_app.tokens import make_token
 from charter_app.urls import external_url
@@ -142,9 +142,9 @@ def test_every_email_sending_service_works_without_a_request(app, app_ctx, build
     accounts.confirm_email_change(make_token(
         "change-email", {"user": owner.id, "email": "owner.new@example.org"}))
     for organisation in drafts:
-        organisations.submit_application(organisation, owner)
-    organisations.approve_application(drafts[0], staff)
-    organisations.reject_application(drafts[1], staff, "Outside County Durham.")
+        applications.submit_application(organisation, owner)
+    review.approve_application(drafts[0], staff)
+    review.reject_application(drafts[1], staff, "Outside County Durham.")
     db.session.commit()
 
     templates = set(db.session.scalars(select(OutboxMessage.template)))

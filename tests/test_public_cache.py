@@ -2,7 +2,9 @@
 
 import pytest
 
-from charter_app.directory.cache import _cache
+from charter_app.directory.cache import _cache, current_version
+from charter_app.extensions import db
+from charter_app.organisations.models import Organisation
 from tests.builders import PASSWORD
 from tests.conftest import counting_statements, log_in, submit_form
 
@@ -65,3 +67,50 @@ def test_the_htmx_fragment_and_the_full_page_are_cached_apart(client, build, cac
         as_text=True)
     assert "<html" in full and "<html" not in fragment
     assert "<html" in client.get("/directory?q=test").get_data(as_text=True)
+
+
+def _content_version_writes(statements) -> list[str]:
+    return [s for s in statements
+            if "content_versions" in s and s.lstrip().upper().startswith("UPDATE")]
+
+
+def test_a_drafts_save_leaves_the_public_pages_and_their_version_alone(app, client, build):
+    from tests.test_application import DETAILS
+
+    owner = build.user()
+    draft = build.organisation(owner)
+    log_in(client, owner.email, PASSWORD)
+    before = current_version()
+    with counting_statements(app) as statements:
+        details = submit_form(client, f"/organisations/{draft.id}/details",
+                              {**DETAILS, "description": "A new description."})
+        pledges = submit_form(client, f"/organisations/{draft.id}/pledges",
+                              {"target_CDP_SOC_02": "7"})
+    assert details.status_code == pledges.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Organisation, draft.id).description == "A new description."
+    assert current_version() == before
+    assert _content_version_writes(statements) == []  # not even a no-op write on the hot row
+
+
+def test_a_signatorys_public_edit_shows_at_once_on_cached_pages(client, build, cache_on):
+    signatory = build.organisation(status="approved", description="Joinery in Crook.")
+    profile = f"/signatories/{signatory.slug}"
+    assert "Joinery in Crook." in client.get(profile).get_data(as_text=True)  # now cached
+    before = current_version()
+
+    signatory.description = "Joinery and kitchens in Crook."
+    db.session.commit()
+    assert current_version() == before + 1
+    assert "Joinery and kitchens in Crook." in client.get(profile).get_data(as_text=True)
+
+
+def test_an_approval_moves_the_content_version_on(app, build):
+    waiting = build.organisation(status="submitted")
+    before = current_version()
+    staff_client = app.test_client()
+    log_in(staff_client, build.staff().email, PASSWORD)
+    page = f"/staff/applications/{waiting.id}"
+    assert submit_form(staff_client, f"{page}/approve", {}, page=page).status_code == 302
+    db.session.expire_all()
+    assert current_version() > before

@@ -20,7 +20,7 @@ def test_queue_lists_submitted_applications_oldest_first(client, build):
     build.organisation(status="submitted", name="Older Ltd", submitted_at=now - timedelta(days=3))
     build.organisation(status="draft", name="Draft Ltd")
     build.organisation(status="approved", name="Approved Ltd")
-    html = client.get("/staff/").get_data(as_text=True)
+    html = client.get("/staff/applications").get_data(as_text=True)
     assert html.index("Older Ltd") < html.index("Newer Ltd")
     assert "Draft Ltd" not in html and "Approved Ltd" not in html
 

@@ -1,7 +1,9 @@
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovRadioInput, GovTextInput
-from wtforms import EmailField, PasswordField, RadioField
-from wtforms.validators import Email, EqualTo, InputRequired, Length, ValidationError
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovRadioInput
+from wtforms import PasswordField, RadioField
+from wtforms.validators import EqualTo, InputRequired, Length, ValidationError
+
+from charter_app.forms import email_field
 
 # A few of the passwords seen most in breaches; the length rule does most of the work.
 COMMON_PASSWORDS = {
@@ -13,28 +15,6 @@ COMMON_PASSWORDS = {
     "countydurham1",
     "durhamcounty1",
 }
-
-
-def _strip(value):
-    # Phones and copy-paste often add a space: it is not part of the address.
-    return value.strip() if isinstance(value, str) else value
-
-
-def email_field(label: str = "Email address", hint: str | None = None) -> EmailField:
-    return EmailField(
-        label,
-        description=hint,
-        widget=GovTextInput(),
-        filters=[_strip],
-        validators=[
-            InputRequired(message="Enter your email address"),
-            Length(max=254, message="Email address must be 254 characters or fewer"),
-            Email(
-                message="Enter an email address in the correct format, like name@example.com",
-                check_deliverability=False,
-            ),
-        ],
-    )
 
 
 def new_password_field(label: str = "Create a password") -> PasswordField:

@@ -64,6 +64,10 @@ class Membership(db.Model):
     user: Mapped[User] = relationship(back_populates="memberships")
     organisation: Mapped["Organisation"] = relationship(back_populates="memberships")  # noqa: F821
 
+    @property
+    def is_owner(self) -> bool:
+        return self.role == MemberRole.OWNER
+
 
 class Invitation(db.Model):
     """A colleague asked to join an organisation; the emailed link carries this row's id, signed."""

@@ -208,6 +208,15 @@ def create_staff(email: str, password: str) -> User:
     return user
 
 
+def membership_of(organisation_id: int, user_id: int) -> Membership | None:
+    """The access checks' membership loader (registered in the app factory)."""
+    return db.session.scalar(
+        select(Membership).where(
+            Membership.organisation_id == organisation_id, Membership.user_id == user_id
+        )
+    )
+
+
 def current_membership(user: User) -> Membership | None:
     """The organisation a signatory user works for (the first they joined)."""
     return db.session.scalar(

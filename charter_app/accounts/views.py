@@ -35,7 +35,9 @@ def _safe_next(default: str) -> str:
 
 
 def _home_for(user) -> str:
-    return url_for("staff.queue") if user.is_staff else url_for("organisations.application")
+    if user.is_staff:
+        return url_for("organisations_staff.queue")
+    return url_for("organisations.application")
 
 
 @bp.route("/account/create", methods=["GET", "POST"])

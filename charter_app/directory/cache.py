@@ -2,8 +2,11 @@
 
 Each web worker keeps the pages it has rendered, keyed by address and by whether htmx asked for
 the results fragment. A cached page is used only while the directory's content version (one
-indexed row) is unchanged; any flush that touches organisations, pledges or measures bumps that
-version in the same transaction, so a newly approved signatory shows at once on every worker.
+indexed row) is unchanged. A model declares the public content it feeds in a class attribute,
+`feeds_public_content` (for example `("directory",)`), and, if only some of its rows are public,
+an `is_published()` method. A flush that changes a published row bumps the version in the same
+transaction, so a newly approved signatory shows at once on every worker, while a draft's save
+writes nothing here (and never queues on the one hot row).
 Pages for signed-in people, pages carrying a message, and anything that sets a cookie are never
 cached.
 """
@@ -113,13 +116,20 @@ def cached_for_visitors(view: Callable) -> Callable:
     return wrapped
 
 
-WATCHED_TABLES = {"organisations", "pledges", "measures", "proxy_values"}
+def _feeds_directory(obj, session: Session) -> bool:
+    if DIRECTORY not in getattr(type(obj), "feeds_public_content", ()):
+        return False
+    # Loaded and flushed with nothing changed (session.dirty is generous): no new content.
+    if obj in session.dirty and not session.is_modified(obj):
+        return False
+    is_published = getattr(obj, "is_published", None)
+    return is_published is None or is_published()
 
 
 @event.listens_for(Session, "after_flush")
 def _bump_version_on_change(session: Session, flush_context) -> None:
     changed = chain(session.new, session.dirty, session.deleted)
-    if any(getattr(obj, "__tablename__", None) in WATCHED_TABLES for obj in changed):
+    if any(_feeds_directory(obj, session) for obj in changed):
         session.connection().execute(
             update(ContentVersion)
             .where(ContentVersion.name == DIRECTORY)

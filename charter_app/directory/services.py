@@ -13,8 +13,8 @@ from sqlalchemy.orm import selectinload
 
 from charter_app.extensions import db
 from charter_app.organisations.data_postcodes import AREAS
-from charter_app.organisations.eligibility import LEGAL_FORM_BY_VALUE, SIZE_LABELS
-from charter_app.organisations.models import ApplicationStatus, Organisation, Sector
+from charter_app.organisations.eligibility import LEGAL_FORM_BY_VALUE, SIZE_LABELS, Sector
+from charter_app.organisations.models import ApplicationStatus, Organisation
 from charter_app.pledges.catalogue import THEMES
 from charter_app.pledges.models import Measure, Pledge
 from charter_app.timeutil import london_date
@@ -111,7 +111,8 @@ def filtered(query: DirectoryQuery) -> Select:
             exists(
                 select(Pledge.id)
                 .join(Measure, Measure.id == Pledge.measure_id)
-                .where(Pledge.organisation_id == Organisation.id, Measure.theme == query.theme)
+                .where(Pledge.period_id == Organisation.current_pledge_period_id,
+                       Measure.theme == query.theme)
             )
         )
     return statement
@@ -126,13 +127,14 @@ DIRECTORY_ORDER = (Organisation.name_key, Organisation.id)
 
 
 def themes_of(organisation_ids: list[int]) -> dict[int, list[str]]:
-    """The themes each organisation pledges, in the themes' usual order."""
+    """The themes each organisation pledges this period, in the themes' usual order."""
     found: dict[int, set[str]] = {organisation_id: set() for organisation_id in organisation_ids}
     if organisation_ids:
         rows = db.session.execute(
-            select(Pledge.organisation_id, Measure.theme)
+            select(Organisation.id, Measure.theme)
+            .join(Pledge, Pledge.period_id == Organisation.current_pledge_period_id)
             .join(Measure, Measure.id == Pledge.measure_id)
-            .where(Pledge.organisation_id.in_(organisation_ids))
+            .where(Organisation.id.in_(organisation_ids))
             .distinct()
         )
         for organisation_id, theme in rows:

@@ -1,6 +1,3 @@
-import csv as csv_module
-import io
-
 from flask import (
     Blueprint,
     Response,
@@ -14,6 +11,7 @@ from flask import (
 )
 
 from charter_app.access import public
+from charter_app.csv_export import csv_text
 from charter_app.directory import services
 from charter_app.directory.cache import cached_for_visitors
 from charter_app.directory.services import DirectoryQuery
@@ -66,32 +64,21 @@ def profile(slug: str):
                            organisation=organisation, themes=THEMES)
 
 
-def _csv_safe(value) -> str:
-    """Text a spreadsheet will not run as a formula (CSV injection)."""
-    text = "" if value is None else str(value)
-    if text and text[0] in "=+-@\t\r":
-        return "'" + text
-    return text
-
-
 @bp.route("/directory.csv")
 @public
 @cached_for_visitors
 def csv():
     query = DirectoryQuery.from_args(request.args)
-    buffer = io.StringIO()
-    writer = csv_module.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
+    rows = []
     for organisation in services.all_matching(query):
         item = services.as_open_data(organisation)
         item["themes"] = ";".join(item["themes"])
-        writer.writerow([_csv_safe(item[column]) for column in CSV_COLUMNS])
+        rows.append([item[column] for column in CSV_COLUMNS])
     return Response(
-        buffer.getvalue(),
+        csv_text(CSV_COLUMNS, rows),
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=county-durham-pound-signatories.csv"},
     )
-
 
 
 @bp.route("/api/v1/signatories")

@@ -2,9 +2,22 @@
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 
 from charter_app.organisations.data_postcodes import DISTRICTS
-from charter_app.organisations.models import LocationFlag, Organisation, Sector
+
+
+class Sector(StrEnum):
+    PRIVATE = "private"
+    THIRD = "third"
+
+
+class LocationFlag(StrEnum):
+    """Why staff should look at an address; None when the postcode is plainly in the county."""
+
+    PARTLY_IN_AREA = "partly"
+    OUTSIDE_AREA = "outside"
+
 
 # (value, label, sector, number needed: "company", "charity" or None)
 LEGAL_FORMS: list[tuple[str, str, Sector, str | None]] = [
@@ -84,12 +97,24 @@ def number_needed(legal_form: str) -> str | None:
     return LEGAL_FORM_BY_VALUE[legal_form][3]
 
 
-def org_id(organisation: Organisation) -> str | None:
+def org_id(sector: str | None, company_number: str | None,
+           charity_number: str | None) -> str | None:
     """GB-CHC for charities, GB-COH for companies (org-id.guide), else None."""
-    if organisation.charity_number and organisation.sector == Sector.THIRD:
-        return f"GB-CHC-{organisation.charity_number}"
-    if organisation.company_number:
-        return f"GB-COH-{organisation.company_number}"
-    if organisation.charity_number:
-        return f"GB-CHC-{organisation.charity_number}"
+    if charity_number and sector == Sector.THIRD:
+        return f"GB-CHC-{charity_number}"
+    if company_number:
+        return f"GB-COH-{company_number}"
+    if charity_number:
+        return f"GB-CHC-{charity_number}"
     return None
+
+
+def template_filters() -> dict:
+    """Labels the pages show for stored values."""
+    return {
+        "sector_label": lambda value: SECTOR_LABELS.get(value, value or ""),
+        "size_label": lambda value: SIZE_LABELS.get(value, value or ""),
+        "legal_form_label": lambda value: (
+            LEGAL_FORM_BY_VALUE[value][1] if value in LEGAL_FORM_BY_VALUE else ""
+        ),
+    }

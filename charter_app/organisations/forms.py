@@ -1,29 +1,17 @@
-from decimal import Decimal, InvalidOperation
-
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovCheckboxesInput,
     GovCheckboxInput,
     GovRadioInput,
-    GovTextInput,
 )
-from wtforms import BooleanField, Field, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
+from charter_app.forms import clean_text
+from charter_app.forms import text_field as text
 from charter_app.organisations import eligibility
-from charter_app.organisations.services import COMMITMENTS, clean_text
-
-
-def text(label, required_message=None, max_length=120, hint=None, **kwargs):
-    # Optional fields get no Optional(): it would stop the in-form checks that make a number
-    # required for some legal forms.
-    validators = [DataRequired(message=required_message)] if required_message else []
-    validators.append(
-        Length(max=max_length, message=f"{label} must be {max_length} characters or fewer")
-    )
-    return StringField(label, description=hint, widget=GovTextInput(), validators=validators,
-                       filters=[clean_text], **kwargs)
+from charter_app.organisations.commitments import COMMITMENTS
 
 
 class OrganisationDetailsForm(FlaskForm):
@@ -135,82 +123,3 @@ class SignatoryForm(FlaskForm):
         validators=[InputRequired(message="Confirm you are authorised to sign for the "
                                           "organisation")],
     )
-
-
-class TargetField(Field):
-    """A 12-month target: blank means 'not pledged'; otherwise a positive decimal."""
-
-    widget = GovTextInput()
-
-    def __init__(self, label, measure, **kwargs):
-        super().__init__(label, **kwargs)
-        self.measure = measure
-        self.decimal: Decimal | None = None
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        if isinstance(self.data, Decimal):
-            return format(self.data.normalize(), "f")
-        return self.data or ""
-
-    def process_formdata(self, valuelist):
-        self.data = valuelist[0].strip().replace(",", "") if valuelist else ""
-
-    def pre_validate(self, form):
-        raw = self.data if isinstance(self.data, str) else (
-            "" if self.data is None else str(self.data))
-        if not raw:
-            self.decimal = None
-            return
-        if len(raw) > 20:
-            raise ValidationError(f"Target for {self.measure.name} must be a shorter number")
-        try:
-            value = Decimal(raw)
-        except InvalidOperation as error:
-            raise ValidationError(
-                f"Target for {self.measure.name} must be a number, like 12 or 12.5"
-            ) from error
-        if not value.is_finite():
-            raise ValidationError(f"Target for {self.measure.name} must be a number")
-        if value <= 0:
-            raise ValidationError(f"Target for {self.measure.name} must be more than 0")
-        if value.as_tuple().exponent < -2:
-            raise ValidationError(
-                f"Target for {self.measure.name} must have no more than 2 decimal places")
-        if value > self.measure.plausible_max:
-            raise ValidationError(
-                f"Target for {self.measure.name} must be {self.measure.plausible_max:,.0f} "
-                f"{self.measure.unit} or less: check the unit")
-        self.decimal = value
-
-
-def pledges_form_for(measures, pledged: dict[int, Decimal], formdata=None):
-    """A form with one target field per measure, named by measure code."""
-
-    class PledgesForm(FlaskForm):
-        def target_fields(self):
-            return [field for field in self if isinstance(field, TargetField)]
-
-        def validate(self, extra_validators=None):
-            valid = super().validate(extra_validators)
-            if valid and not any(field.decimal is not None for field in self.target_fields()):
-                first = self.target_fields()[0]
-                first.errors = list(first.errors) + [
-                    "Pledge at least one measure: enter a 12-month target for it"
-                ]
-                return False
-            return valid
-
-    for measure in measures:
-        setattr(
-            PledgesForm,
-            f"target_{measure.code.replace('-', '_')}",
-            TargetField(
-                measure.name,
-                measure,
-                description=f"{measure.guidance} Unit: {measure.unit}.",
-                default=pledged.get(measure.id),
-            ),
-        )
-    return PledgesForm(formdata=formdata) if formdata is not None else PledgesForm()

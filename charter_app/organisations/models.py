@@ -1,10 +1,11 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text, event
+from sqlalchemy import ForeignKey, Index, String, Text, event, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from charter_app.extensions import db
+from charter_app.organisations.eligibility import org_id
 from charter_app.organisations.names import name_key, search_text
 from charter_app.timeutil import UTCDateTime, utcnow
 
@@ -19,23 +20,11 @@ class ApplicationStatus(StrEnum):
     SUSPENDED = "suspended"
 
 
-class Sector(StrEnum):
-    PRIVATE = "private"
-    THIRD = "third"
-
-
 class SizeBand(StrEnum):
     MICRO = "micro"
     SMALL = "small"
     MEDIUM = "medium"
     LARGE = "large"
-
-
-class LocationFlag(StrEnum):
-    """Why staff should look at an address; None when the postcode is plainly in the county."""
-
-    PARTLY_IN_AREA = "partly"
-    OUTSIDE_AREA = "outside"
 
 
 class Organisation(db.Model):
@@ -76,12 +65,25 @@ class Organisation(db.Model):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     rejection_reason: Mapped[str | None] = mapped_column(Text)
+    # The pledge period the directory, profile and API show (see pledges/services.py).
+    current_pledge_period_id: Mapped[int | None] = mapped_column(
+        ForeignKey("pledge_periods.id", ondelete="SET NULL", use_alter=True)
+    )
 
     memberships: Mapped[list["Membership"]] = relationship(  # noqa: F821
         back_populates="organisation", cascade="all, delete-orphan"
     )
+    # Every year's pledges, kept for ever; the current period's are the ones shown in public.
+    pledge_periods: Mapped[list["PledgePeriod"]] = relationship(  # noqa: F821
+        back_populates="organisation", cascade="all, delete-orphan",
+        order_by="PledgePeriod.number", foreign_keys="PledgePeriod.organisation_id",
+    )
+    current_pledge_period: Mapped["PledgePeriod | None"] = relationship(  # noqa: F821
+        foreign_keys=[current_pledge_period_id], post_update=True
+    )
     pledges: Mapped[list["Pledge"]] = relationship(  # noqa: F821
-        back_populates="organisation", cascade="all, delete-orphan", order_by="Pledge.id"
+        primaryjoin="Organisation.current_pledge_period_id == foreign(Pledge.period_id)",
+        viewonly=True, order_by="Pledge.id",
     )
     status_changes: Mapped[list["StatusChange"]] = relationship(
         back_populates="organisation",
@@ -92,9 +94,17 @@ class Organisation(db.Model):
     @property
     def identifier(self) -> str | None:
         """The org-id.guide identifier, so open data joins with other public datasets."""
-        from charter_app.organisations.eligibility import org_id
+        return org_id(self.sector, self.company_number, self.charity_number)
 
-        return org_id(self)
+    # Approved signatories appear on the public pages; see directory/cache.py.
+    feeds_public_content = ("directory",)
+
+    def is_published(self) -> bool:
+        """Public now, or public until this change (a withdrawal must refresh the pages too)."""
+        if self.status == ApplicationStatus.APPROVED:
+            return True
+        history = inspect(self).attrs.status.history
+        return ApplicationStatus.APPROVED in (history.deleted or ())
 
     @property
     def is_editable(self) -> bool:

@@ -3,15 +3,13 @@ from flask_login import current_user
 
 from charter_app.access import get_organisation_for_member, login_required, public
 from charter_app.accounts.services import current_membership
-from charter_app.organisations import services
-from charter_app.organisations.forms import (
-    CommitmentsForm,
-    OrganisationDetailsForm,
-    SignatoryForm,
-    pledges_form_for,
-)
-from charter_app.organisations.services import COMMITMENTS, OrganisationDetails
+from charter_app.organisations import applications
+from charter_app.organisations.applications import OrganisationDetails
+from charter_app.organisations.commitments import COMMITMENTS
+from charter_app.organisations.forms import CommitmentsForm, OrganisationDetailsForm, SignatoryForm
+from charter_app.pledges import services as pledge_services
 from charter_app.pledges.catalogue import THEMES, active_measures, measures_by_theme
+from charter_app.pledges.forms import pledges_form_for
 
 bp = Blueprint("organisations", __name__)
 
@@ -34,7 +32,7 @@ def start():
 def application():
     """The signed-in user's own application, or the first step of a new one."""
     if current_user.is_staff:
-        return redirect(url_for("staff.queue"))
+        return redirect(url_for("organisations_staff.queue"))
     membership = current_membership(current_user)
     if membership is None:
         return _task_list(None)
@@ -51,8 +49,8 @@ def application_for(organisation_id: int):
 def _task_list(organisation):
     return render_template("organisations/task_list.html", title="Your application",
                            organisation=organisation,
-                           sections=services.section_status(organisation),
-                           section_names=services.SECTION_NAMES,
+                           sections=applications.section_status(organisation),
+                           section_names=applications.SECTION_NAMES,
                            section_endpoints=SECTION_ENDPOINTS)
 
 
@@ -72,7 +70,7 @@ def _details_from(form: OrganisationDetailsForm) -> OrganisationDetails:
 
 
 def _after_save(organisation, section: str):
-    flash(f"{services.SECTION_NAMES[section]}: saved.", "success")
+    flash(f"{applications.SECTION_NAMES[section]}: saved.", "success")
     return redirect(url_for("organisations.application_for", organisation_id=organisation.id))
 
 
@@ -84,7 +82,7 @@ def new_details():
         return redirect(url_for("organisations.application"))
     form = OrganisationDetailsForm()
     if form.validate_on_submit():
-        organisation = services.start_application(current_user, _details_from(form))
+        organisation = applications.start_application(current_user, _details_from(form))
         return _after_save(organisation, "details")
     return render_template("organisations/details.html", title="Organisation details", form=form,
                            organisation=None)
@@ -98,7 +96,7 @@ def details(organisation_id: int):
         return refusal
     form = OrganisationDetailsForm(obj=organisation)
     if form.validate_on_submit():
-        services.update_details(organisation, _details_from(form))
+        applications.update_details(organisation, _details_from(form))
         return _after_save(organisation, "details")
     return render_template("organisations/details.html", title="Organisation details", form=form,
                            organisation=organisation)
@@ -113,7 +111,7 @@ def commitments(organisation_id: int):
     agreed = [key for key, _t, _x in COMMITMENTS] if organisation.commitments_agreed_at else []
     form = CommitmentsForm(data={"commitments": agreed} if request.method == "GET" else None)
     if form.validate_on_submit():
-        services.agree_commitments(organisation)
+        applications.agree_commitments(organisation)
         return _after_save(organisation, "commitments")
     return render_template("organisations/commitments.html", title="The six commitments",
                            form=form, organisation=organisation, commitments=COMMITMENTS)
@@ -129,7 +127,7 @@ def pledges(organisation_id: int):
     pledged = {pledge.measure_id: pledge.target for pledge in organisation.pledges}
     form = pledges_form_for(measures, pledged)
     if form.validate_on_submit():
-        services.set_pledges(organisation, {
+        pledge_services.set_pledges(organisation, {
             field.measure.id: field.decimal
             for field in form.target_fields() if field.decimal is not None
         })
@@ -148,7 +146,7 @@ def signatory(organisation_id: int):
         return refusal
     form = SignatoryForm(obj=organisation)
     if form.validate_on_submit():
-        services.set_signatory(organisation, form.signatory_name.data, form.signatory_role.data)
+        applications.set_signatory(organisation, form.signatory_name.data, form.signatory_role.data)
         return _after_save(organisation, "signatory")
     return render_template("organisations/signatory.html", title="Who is signing", form=form,
                            organisation=organisation)
@@ -160,11 +158,11 @@ def check_and_submit(organisation_id: int):
     organisation, refusal = _editable(organisation_id)
     if refusal:
         return refusal
-    sections = services.section_status(organisation)
+    sections = applications.section_status(organisation)
     if request.method == "POST":
         try:
-            services.submit_application(organisation, current_user)
-        except services.ApplicationIncomplete as incomplete:
+            applications.submit_application(organisation, current_user)
+        except applications.ApplicationIncomplete as incomplete:
             flash("Complete every section before you submit: " + ", ".join(incomplete.missing),
                   "info")
             return redirect(url_for("organisations.application_for",

@@ -1,5 +1,6 @@
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import Forbidden
 
 from charter_app.extensions import db
@@ -14,6 +15,9 @@ MESSAGES = {
           "copied the entire address."),
     405: ("Sorry, there is a problem with that request",
           "Go back and try again."),
+    409: ("Someone else changed this at the same time",
+          "Nothing you sent was saved. Go back, reload the page to see the latest, and try "
+          "again."),
     429: ("Too many attempts",
           "You have tried too many times. Wait a minute, then try again."),
     500: ("Sorry, there is a problem with the service",
@@ -29,7 +33,18 @@ def _render(status: int, detail: str | None = None):
                            detail=detail, status=status), status
 
 
+def conflict_response():
+    """409: the change clashed with one committed meanwhile; the caller has rolled back."""
+    return make_response(_render(409))
+
+
 def register(app: Flask) -> None:
+    @app.errorhandler(IntegrityError)
+    def conflict(error):
+        # A clash found while flushing, before the commit: the same answer as at commit.
+        db.session.rollback()
+        return conflict_response()
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return _render(400, "Your form had expired or was sent from another site.")
@@ -40,7 +55,7 @@ def register(app: Flask) -> None:
         detail = error.description if error.description != Forbidden.description else None
         return _render(403, detail)
 
-    for status in (400, 404, 405, 429):
+    for status in (400, 404, 405, 409, 429):
         app.register_error_handler(status, lambda error, status=status: _render(status))
 
     @app.errorhandler(500)

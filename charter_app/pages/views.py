@@ -5,7 +5,7 @@ from sqlalchemy import text
 
 from charter_app.access import public
 from charter_app.extensions import db, limiter
-from charter_app.organisations.services import COMMITMENTS
+from charter_app.organisations.commitments import COMMITMENTS
 from charter_app.pledges.catalogue import THEMES, measures_by_theme
 
 bp = Blueprint("pages", __name__)

@@ -23,6 +23,10 @@ def theme_label(theme: str) -> str:
     return THEMES[theme][0]
 
 
+def template_filters() -> dict:
+    return {"theme_label": lambda value: theme_label(value) if value else ""}
+
+
 def active_measures() -> list[Measure]:
     return list(
         db.session.scalars(

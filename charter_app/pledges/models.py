@@ -1,7 +1,7 @@
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from charter_app.extensions import db
@@ -12,6 +12,8 @@ class Measure(db.Model):
     """A County Durham Pound measure, tagged with the National TOMs code it corresponds to."""
 
     __tablename__ = "measures"
+    # Every profile names its measures, so any change is public (see directory/cache.py).
+    feeds_public_content = ("directory",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(20), unique=True)
@@ -36,6 +38,7 @@ class ProxyValue(db.Model):
 
     __tablename__ = "proxy_values"
     __table_args__ = (UniqueConstraint("measure_id", "financial_year"),)
+    feeds_public_content = ("directory",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id", ondelete="CASCADE"))
@@ -49,19 +52,61 @@ class ProxyValue(db.Model):
     measure: Mapped[Measure] = relationship(back_populates="proxy_values")
 
 
-class Pledge(db.Model):
-    """A signatory's 12-month target for one measure."""
+class PledgePeriod(db.Model):
+    """One year of a signatory's pledges: from approval to the first anniversary, then year by
+    year. A draft's pledges belong to period 1, whose dates are fixed when it is approved.
 
-    __tablename__ = "pledges"
-    __table_args__ = (UniqueConstraint("organisation_id", "measure_id"),)
+    Periods and their pledges are never deleted, so what was promised in any year stays on
+    record for reporting against it.
+    """
+
+    __tablename__ = "pledge_periods"
+    __table_args__ = (UniqueConstraint("organisation_id", "number"),)
+    # The directory shows an approved signatory's current period (see directory/cache.py).
+    feeds_public_content = ("directory",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("organisations.id", ondelete="CASCADE"), index=True
     )
+    # 1 for the year from approval, 2 for the year after the first anniversary, and so on.
+    number: Mapped[int]
+    # Both in UK dates, inclusive; None until the organisation is approved.
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    organisation: Mapped["Organisation"] = relationship(  # noqa: F821
+        back_populates="pledge_periods", foreign_keys=[organisation_id]
+    )
+    pledges: Mapped[list["Pledge"]] = relationship(
+        back_populates="period", cascade="all, delete-orphan", order_by="Pledge.id"
+    )
+
+    def is_published(self) -> bool:
+        return self.organisation is not None and self.organisation.is_published()
+
+    def __repr__(self) -> str:
+        return f"<PledgePeriod {self.organisation_id} #{self.number} {self.starts_on}>"
+
+
+class Pledge(db.Model):
+    """A signatory's 12-month target for one measure, in one pledge period."""
+
+    __tablename__ = "pledges"
+    __table_args__ = (UniqueConstraint("period_id", "measure_id"),)
+    feeds_public_content = ("directory",)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_id: Mapped[int] = mapped_column(
+        ForeignKey("pledge_periods.id", ondelete="CASCADE"), index=True
+    )
     measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id"), index=True)
     target: Mapped[Decimal] = mapped_column(Numeric(16, 2))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
-    organisation: Mapped["Organisation"] = relationship(back_populates="pledges")  # noqa: F821
+    period: Mapped[PledgePeriod] = relationship(back_populates="pledges")
     measure: Mapped[Measure] = relationship()
+
+    def is_published(self) -> bool:
+        return self.period is not None and self.period.is_published()

@@ -53,13 +53,13 @@ def expect_error_summary_first(page) -> None:
 def approve_as_staff(browsing, staff_email: str, organisation_name: str, *, javascript=True):
     page = browsing.open(javascript=javascript)
     sign_in(browsing, page, staff_email, "staff")
-    expect(page).to_have_url(re.compile(r"/staff/$"))
+    expect(page).to_have_url(re.compile(r"/staff/applications$"))
     browsing.check(page, "staff queue")
     page.get_by_role("link", name=organisation_name).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(organisation_name)
     browsing.check(page, "staff application")
     click_button(page, "Approve")
-    expect(page).to_have_url(re.compile(r"/staff/$"))
+    expect(page).to_have_url(re.compile(r"/staff/applications$"))
     expect(page.locator(".govuk-notification-banner")).to_contain_text(
         f"{organisation_name} is approved")
     browsing.check(page, "staff approved")

@@ -1,27 +1,16 @@
-"""Realistic demo data: signatories across sectors, sizes, areas and themes, with their pledges,
-plus applications waiting for review. Fictional names; real County Durham places."""
+"""Demo organisations: fictional names in real County Durham places, across sectors, sizes and
+legal forms; the demo logins' own organisations."""
 
 import random
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
-
-from sqlalchemy import select
+from datetime import datetime, timedelta
 
 from charter_app.accounts.models import MemberRole, Membership, User
-from charter_app.accounts.services import create_staff, hash_password
+from charter_app.demo import pledges
 from charter_app.extensions import db
 from charter_app.organisations import eligibility
 from charter_app.organisations.data_postcodes import DISTRICTS
 from charter_app.organisations.models import ApplicationStatus, Organisation, StatusChange
 from charter_app.organisations.names import name_key
-from charter_app.pledges.catalogue import active_measures
-from charter_app.pledges.models import Pledge
-
-DEMO_LOGINS = [
-    ("Business Durham staff", "staff@example.org", "demo-staff-password"),
-    ("Signatory (approved)", "signatory@example.org", "demo-signatory-password"),
-    ("Applicant (draft)", "applicant@example.org", "demo-applicant-password"),
-]
 
 PLACES = {
     "DH1": "Durham", "DH2": "Chester-le-Street", "DH3": "Birtley", "DH6": "Bowburn",
@@ -64,11 +53,7 @@ VARIANTS = ["North", "Valley", "Dales", "Vale", "Moor", "Riverside", "Community"
 SIZES = ["micro"] * 5 + ["small"] * 3 + ["medium"] * 2 + ["large"]
 
 
-def has_data() -> bool:
-    return db.session.scalar(select(Organisation.id).limit(1)) is not None
-
-
-def _organisation(rng: random.Random, index: int, now: datetime,
+def random_organisation(rng: random.Random, index: int, now: datetime,
                   used_names: set[str]) -> Organisation:
     third = rng.random() < 0.45
     district = rng.choice(list(PLACES))
@@ -113,63 +98,8 @@ def _organisation(rng: random.Random, index: int, now: datetime,
     )
 
 
-def _pledge(rng: random.Random, organisation: Organisation, measures) -> None:
-    for measure in rng.sample(measures, k=rng.randint(1, 4)):
-        ceiling = max(Decimal(1), measure.plausible_max / 200)
-        target = Decimal(rng.randint(1, int(ceiling)))
-        organisation.pledges.append(Pledge(measure_id=measure.id, target=target))
-
-
-def seed(signatories: int = 48, pending: int = 5, seed_value: int = 2026,
-         with_logins: bool = True) -> None:
-    """Add demo organisations (approved and pending) and, optionally, the demo logins."""
-    rng = random.Random(seed_value)
-    now = datetime.now(UTC)
-    measures = active_measures()
-    staff = None
-    if with_logins:
-        staff = create_staff(DEMO_LOGINS[0][1], DEMO_LOGINS[0][2])
-    shared_hash = hash_password("not-a-demo-login-" + str(seed_value))
-    used_slugs: set[str] = set()
-    used_names: set[str] = set()
-    for index in range(signatories + pending):
-        created = now - timedelta(days=rng.randint(30, 720))
-        organisation = _organisation(rng, index, created, used_names)
-        organisation.created_at = created
-        organisation.submitted_at = created + timedelta(days=rng.randint(0, 6))
-        _pledge(rng, organisation, measures)
-        owner = User(email=f"owner{index}@{name_key(organisation.name).replace(' ', '')}.example",
-                     password_hash=shared_hash, email_confirmed_at=created)
-        organisation.memberships.append(Membership(user=owner, role=MemberRole.OWNER))
-        organisation.status_changes.append(StatusChange(
-            from_status=ApplicationStatus.DRAFT, to_status=ApplicationStatus.SUBMITTED,
-            actor=owner, created_at=organisation.submitted_at))
-        if index < signatories:
-            organisation.status = ApplicationStatus.APPROVED
-            organisation.approved_at = organisation.submitted_at + timedelta(days=rng.randint(1, 9))
-            slug = name_key(organisation.name).replace(" ", "-")
-            while slug in used_slugs:
-                slug += "-x"
-            used_slugs.add(slug)
-            organisation.slug = slug
-            organisation.status_changes.append(StatusChange(
-                from_status=ApplicationStatus.SUBMITTED, to_status=ApplicationStatus.APPROVED,
-                actor=staff, created_at=organisation.approved_at))
-        else:
-            organisation.status = ApplicationStatus.SUBMITTED
-            organisation.submitted_at = now - timedelta(days=pending + signatories - index)
-        db.session.add(organisation)
-        if index % 500 == 499:
-            db.session.flush()
-    if with_logins:
-        _demo_accounts(rng, now, measures)
-    db.session.flush()
-
-
-def _demo_accounts(rng: random.Random, now: datetime, measures) -> None:
-    """The signatory and applicant logins printed by `seed-demo`, and an out-of-area applicant."""
-    signatory = User(email=DEMO_LOGINS[1][1], password_hash=hash_password(DEMO_LOGINS[1][2]),
-                     email_confirmed_at=now)
+def login_organisations(now: datetime, measures, signatory: User, applicant: User) -> None:
+    """The signatory's and applicant's organisations, and an out-of-area applicant."""
     organisation = Organisation(
         name="Teesdale Timber Frames Ltd",
         slug="teesdale-timber-frames", legal_form="limited_company", sector="private",
@@ -184,13 +114,11 @@ def _demo_accounts(rng: random.Random, now: datetime, measures) -> None:
     )
     organisation.memberships.append(Membership(user=signatory, role=MemberRole.OWNER))
     by_code = {measure.code: measure for measure in measures}
-    for code, target in (("CDP-JOB-03", "104"), ("CDP-GRO-02", "250000"),
-                         ("CDP-ENV-03", "40")):
-        organisation.pledges.append(Pledge(measure_id=by_code[code].id, target=Decimal(target)))
+    pledges.pledge(organisation, by_code,
+                   {"CDP-JOB-03": "104", "CDP-GRO-02": "250000", "CDP-ENV-03": "40"})
+    pledges.date_first_period(organisation)
     db.session.add(organisation)
 
-    applicant = User(email=DEMO_LOGINS[2][1], password_hash=hash_password(DEMO_LOGINS[2][2]),
-                     email_confirmed_at=now)
     draft = Organisation(
         name="Weardale Walking Festival",
         legal_form="community_group", sector="third", size_band="micro",
@@ -209,5 +137,26 @@ def _demo_accounts(rng: random.Random, now: datetime, measures) -> None:
         commitments_agreed_at=now, signatory_name="Robin Lowes", signatory_role="Partner",
         status=ApplicationStatus.SUBMITTED, submitted_at=now - timedelta(days=1),
     )
-    outside.pledges.append(Pledge(measure_id=by_code["CDP-JOB-03"].id, target=Decimal("520")))
+    pledges.pledge(outside, by_code, {"CDP-JOB-03": "520"})
     db.session.add(outside)
+
+
+def record_submission(organisation: Organisation, owner: User) -> None:
+    organisation.status_changes.append(StatusChange(
+        from_status=ApplicationStatus.DRAFT, to_status=ApplicationStatus.SUBMITTED,
+        actor=owner, created_at=organisation.submitted_at))
+
+
+def approve(rng: random.Random, organisation: Organisation, staff: User | None,
+            used_slugs: set[str]) -> None:
+    organisation.status = ApplicationStatus.APPROVED
+    organisation.approved_at = organisation.submitted_at + timedelta(days=rng.randint(1, 9))
+    slug = name_key(organisation.name).replace(" ", "-")
+    while slug in used_slugs:
+        slug += "-x"
+    used_slugs.add(slug)
+    organisation.slug = slug
+    organisation.status_changes.append(StatusChange(
+        from_status=ApplicationStatus.SUBMITTED, to_status=ApplicationStatus.APPROVED,
+        actor=staff, created_at=organisation.approved_at))
+    pledges.date_first_period(organisation)

@@ -3,7 +3,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from charter_app.organisations.services import clean_text
+from charter_app.forms import clean_text
 
 
 class RejectForm(FlaskForm):
