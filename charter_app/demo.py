@@ -8,7 +8,8 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from charter_app.accounts.models import MemberRole, Membership, User
-from charter_app.accounts.services import create_staff, hash_password
+from charter_app.accounts.services import hash_password
+from charter_app.accounts.staff import create_staff
 from charter_app.extensions import db
 from charter_app.organisations import eligibility
 from charter_app.organisations.data_postcodes import DISTRICTS
@@ -18,7 +19,7 @@ from charter_app.pledges.catalogue import active_measures
 from charter_app.pledges.models import Pledge
 
 DEMO_LOGINS = [
-    ("Business Durham staff", "staff@example.org", "demo-staff-password"),
+    ("Business Durham administrator", "staff@example.org", "demo-staff-password"),
     ("Signatory (approved)", "signatory@example.org", "demo-signatory-password"),
     ("Applicant (draft)", "applicant@example.org", "demo-applicant-password"),
 ]
@@ -128,7 +129,7 @@ def seed(signatories: int = 48, pending: int = 5, seed_value: int = 2026,
     measures = active_measures()
     staff = None
     if with_logins:
-        staff = create_staff(DEMO_LOGINS[0][1], DEMO_LOGINS[0][2])
+        staff = create_staff(DEMO_LOGINS[0][1], DEMO_LOGINS[0][2], admin=True)
     shared_hash = hash_password("not-a-demo-login-" + str(seed_value))
     used_slugs: set[str] = set()
     used_names: set[str] = set()
