@@ -2,7 +2,9 @@
 /staff/people; a deactivated person loses access at once and keeps their name on what they did."""
 
 import re
+import threading
 
+import pytest
 from sqlalchemy import select
 
 from charter_app.accounts import staff
@@ -181,3 +183,38 @@ def test_the_demo_staff_login_is_an_administrator(app, client):
 
     log_in(client, "staff@example.org", "demo-staff-password")
     assert client.get("/staff/people").status_code == 200
+
+
+def test_administrators_deactivating_each_other_at_once_leave_one(app, build):
+    """Two requests at the same moment: the administrators' rows are locked in one order, so one
+    waits for the other and then sees it would remove the last administrator."""
+    first = build.admin("first@businessdurham.example")
+    second = build.admin("second@businessdurham.example")
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("row locks need PostgreSQL; SQLite runs one writer at a time")
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def deactivate(person_id: int, by_id: int):
+        with app.app_context():
+            try:
+                by = db.session.get(User, by_id)
+                barrier.wait()
+                staff.deactivate_staff(person_id, by=by)
+                db.session.commit()
+                outcomes.append("deactivated")
+            except staff.StaffChangeRefused:
+                db.session.rollback()
+                outcomes.append("refused")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=deactivate, args=(second.id, first.id)),
+               threading.Thread(target=deactivate, args=(first.id, second.id))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert sorted(outcomes) == ["deactivated", "refused"]
+    assert [fresh(first.id).is_active, fresh(second.id).is_active].count(True) == 1

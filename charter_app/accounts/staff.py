@@ -8,7 +8,8 @@ Services flush and never commit.
 import secrets
 
 from flask import current_app, url_for
-from sqlalchemy import func, select
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from charter_app.accounts.models import User
 from charter_app.accounts.services import find_user, hash_password, normalise_email
@@ -68,7 +69,12 @@ def invite_staff(email: str, *, admin: bool, invited_by: User) -> User:
     if user is None:
         user = User(email=normalise_email(email), password_hash=_unusable_password(),
                     is_staff=True)
-        db.session.add(user)
+        try:
+            # Two administrators inviting the same address at once: the second is told, not 500.
+            with db.session.begin_nested():
+                db.session.add(user)
+        except IntegrityError as clash:
+            raise StaffChangeRefused(f"{user.email} already has an account") from clash
     else:
         user.password_hash = _unusable_password()
         user.deactivated_at = None
@@ -134,7 +140,3 @@ def deactivate_staff(person_id: int, *, by: User) -> User:
     end_every_session(person)
     return person
 
-
-def count_active_admins() -> int:
-    return db.session.scalar(select(func.count()).select_from(User).where(
-        User.is_staff, User.is_admin, User.deactivated_at.is_(None)))

@@ -29,7 +29,7 @@ def _limit(config_key: str):
 def _limit_per_account(config_key: str):
     """Per signed-in account, on top of the per-address limit: a new address does not help."""
     return limiter.limit(lambda: current_app.config[config_key], methods=["POST"],
-                         key_func=lambda: f"account:{current_user.get_id()}")
+                         key_func=lambda: f"account:{current_user.id}")
 
 
 def _safe_next(default: str) -> str:
