@@ -49,13 +49,13 @@ def test_the_list_shows_each_persons_role_and_status(client, build):
     log_in(client, "boss@businessdurham.example", PASSWORD)
 
     html = client.get("/staff/people").get_data(as_text=True)
-    rows = re.findall(r'<tr class="govuk-table__row">(.*?)</tr>', html, re.S)
-    cells = [re.sub(r"<[^>]+>|\s+", " ", row).split() for row in rows[1:]]
-    assert [" ".join(cell) for cell in cells] == [
-        "boss@businessdurham.example (you) Administrator Active",
-        "officer@businessdurham.example Staff Active Deactivate officer@businessdurham.example",
-        "gone@businessdurham.example Staff Deactivated",
-    ]
+    cards = re.findall(r'<div class="govuk-summary-card app-staff-person">(.*?)</dl>', html, re.S)
+    text = [" ".join(re.sub(r"<[^>]+>", " ", card).split()) for card in cards]
+    assert len(text) == 3
+    assert text[0] == "boss@businessdurham.example (you) Role Administrator Status Active"
+    assert text[1] == ("officer@businessdurham.example Deactivate officer@businessdurham.example "
+                       "Role Staff Status Active")
+    assert text[2].startswith("gone@businessdurham.example Role Staff Status Deactivated ")
     assert "signatory@example.org" not in html
 
 
