@@ -48,6 +48,13 @@ class Config:
     LOGIN_RATE_LIMIT = "10 per minute"
     SIGNUP_RATE_LIMIT = "5 per minute"
     RESET_RATE_LIMIT = "5 per minute"
+    CHANGE_EMAIL_RATE_LIMIT = "5 per 10 minutes"
+    # Failed sign-ins to one account, from any address, before it waits out the window.
+    SIGN_IN_ACCOUNT_FAILURES = 10
+    SIGN_IN_ACCOUNT_WINDOW = 15 * 60
+    # How many reverse proxies in front of the app set X-Forwarded-For (and -Proto, -Host).
+    # 0 trusts none, so a client cannot pick the address that rate limits count against.
+    TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_HTTPONLY = True
@@ -56,6 +63,12 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = 8 * 3600
+    # A signed-in session ends after this long unused, and this long after sign-in whatever
+    # happens (seconds). Sign-out ends it on the server at once (see accounts/sessions.py).
+    SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(3 * 3600)))
+    SESSION_ABSOLUTE_LIFETIME = int(os.environ.get("SESSION_ABSOLUTE_LIFETIME", str(12 * 3600)))
+    # We never issue remember-me cookies; should one ever be issued it lasts no longer.
+    REMEMBER_COOKIE_DURATION = SESSION_ABSOLUTE_LIFETIME
 
     CONFIRM_EMAIL_MAX_AGE = 3 * 24 * 3600
     RESET_PASSWORD_MAX_AGE = 3600

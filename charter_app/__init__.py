@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from dotenv import load_dotenv
-from flask import Flask, request
+from flask import Flask, request, session
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from markupsafe import Markup
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -37,8 +37,11 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY is not set.")
     Path(app.instance_path).mkdir(exist_ok=True)
-    if config_name == "production":
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    proxies = int(app.config.get("TRUSTED_PROXY_COUNT") or 0)
+    if proxies > 0:
+        # Only the configured proxies' headers are believed; with none, X-Forwarded-For is
+        # ignored and rate limits count the address that really connected.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     logging.basicConfig(level=logging.INFO)
 
     register_templates(app)
@@ -101,6 +104,7 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from charter_app.accounts.staff_views import bp as staff_people_bp
     from charter_app.accounts.views import bp as accounts_bp
     from charter_app.directory.views import bp as directory_bp
     from charter_app.organisations.staff_views import bp as organisations_staff_bp
@@ -109,7 +113,7 @@ def register_blueprints(app: Flask) -> None:
     from charter_app.staff.views import bp as staff_bp
 
     for blueprint in (pages_bp, accounts_bp, organisations_bp, organisations_staff_bp, directory_bp,
-                      staff_bp):
+                      staff_bp, staff_people_bp):
         app.register_blueprint(blueprint)
     if app.config.get("MAIL_CATCHER_DIR"):
         from charter_app.notifications.devmail import bp as devmail_bp
@@ -135,9 +139,19 @@ CONTENT_SECURITY_POLICY = (
 def register_request_hooks(app: Flask) -> None:
     from sqlalchemy.exc import IntegrityError
 
+    from charter_app.accounts.sessions import check_session
     from charter_app.pages.errors import conflict_response
 
     app.jinja_env.globals["js_enabled_script"] = Markup(JS_ENABLED_SCRIPT)  # noqa: S704 - constant
+    app.before_request(check_session)
+
+    @app.after_request
+    def no_store_when_signed_in(response):
+        # Pages for a signed-in user or staff must not stay in a shared or back-button cache.
+        # Visitors' public pages keep their own caching headers.
+        if "_user_id" in session or request.path.startswith("/staff"):
+            response.headers["Cache-Control"] = "no-store"
+        return response
 
     # Flask runs after-request hooks last-registered first: the commit hook below runs before
     # this one, so a conflict page it returns still gets the security headers.

@@ -63,6 +63,21 @@ def staff_required(view: Callable) -> Callable:
     return wrapped
 
 
+def admin_required(view: Callable) -> Callable:
+    """Administrators only (staff who also manage staff accounts, measures and settings)."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            return _to_login()
+        if not (current_user.is_staff and current_user.is_admin):
+            abort(403)
+        return view(*args, **kwargs)
+
+    wrapped.access = "admin"
+    return wrapped
+
+
 def development_only(view: Callable) -> Callable:
     @wraps(view)
     def wrapped(*args, **kwargs):

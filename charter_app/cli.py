@@ -26,15 +26,18 @@ def charter():
 @charter.command("create-staff")
 @click.argument("email")
 @click.option("--password", help="Set this password instead of a generated one.")
+@click.option("--admin", is_flag=True,
+              help="An administrator: also manages staff accounts, measures and settings.")
 @with_appcontext
-def create_staff(email: str, password: str | None):
-    """Create (or promote) a Business Durham staff account."""
-    from charter_app.accounts.services import create_staff as create
+def create_staff(email: str, password: str | None, admin: bool):
+    """Create (or promote, or reactivate) a Business Durham staff account."""
+    from charter_app.accounts.staff import create_staff as create
 
     password = password or secrets.token_urlsafe(12)
-    user = create(email, password)
+    user = create(email, password, admin=admin)
     db.session.commit()
-    click.echo(f"Staff account {user.email} is ready. Password: {password}")
+    click.echo(f"{user.staff_role.capitalize()} account {user.email} is ready. "
+               f"Password: {password}")
 
 
 @charter.command("seed-demo")

@@ -31,19 +31,24 @@ def _password_hash(password: str) -> str:
 
 class Builders:
     def user(self, email: str | None = None, *, password: str = PASSWORD, confirmed: bool = True,
-             staff: bool = False) -> User:
+             staff: bool = False, admin: bool = False) -> User:
         user = User(
             email=email or f"person{next(_counter)}@example.org",
             password_hash=_password_hash(password),
             email_confirmed_at=datetime.now(UTC) if confirmed else None,
-            is_staff=staff,
+            is_staff=staff or admin,
+            is_admin=admin,
         )
         db.session.add(user)
         db.session.commit()
         return user
 
-    def staff(self, email: str | None = None) -> User:
-        return self.user(email or f"staff{next(_counter)}@businessdurham.example", staff=True)
+    def staff(self, email: str | None = None, *, admin: bool = False) -> User:
+        return self.user(email or f"staff{next(_counter)}@businessdurham.example", staff=True,
+                         admin=admin)
+
+    def admin(self, email: str | None = None) -> User:
+        return self.staff(email or f"admin{next(_counter)}@businessdurham.example", admin=True)
 
     def measure(self, code: str) -> Measure:
         return db.session.scalar(select(Measure).where(Measure.code == code))

@@ -6,7 +6,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from werkzeug.routing.converters import NumberConverter, UUIDConverter
 
-from tests.conftest import csrf_token_from
+from tests.builders import PASSWORD
+from tests.conftest import csrf_token_from, log_in
 
 # Adding a public page is a decision: add it here on purpose, with the view's @public.
 PUBLIC_ENDPOINTS = {
@@ -25,6 +26,7 @@ PUBLIC_ENDPOINTS = {
     "accounts.reset_password",
     "accounts.confirm_email_change",
     "accounts.accept_invitation",
+    "accounts.accept_staff_invitation",
     "organisations.start",
     "directory.index",
     "directory.profile",
@@ -32,7 +34,7 @@ PUBLIC_ENDPOINTS = {
     "directory.api_list",
     "directory.api_detail",
 }
-KNOWN_ACCESS = {"public", "login", "signed-in", "staff", "development"}
+KNOWN_ACCESS = {"public", "login", "signed-in", "staff", "admin", "development"}
 
 
 def _rules(app):
@@ -61,7 +63,7 @@ def _sample_url(app, rule) -> str:
 def test_every_view_declares_who_may_reach_it(app):
     undeclared = sorted(rule.endpoint for rule in _rules(app)
                         if _access(app, rule.endpoint) is None)
-    assert undeclared == [], "add @public, @login_required, @signed_in or @staff_required"
+    assert undeclared == [], "declare access: @public, @login_required, @signed_in, @staff..."
     unknown = {rule.endpoint: _access(app, rule.endpoint) for rule in _rules(app)
                if _access(app, rule.endpoint) not in KNOWN_ACCESS}
     assert unknown == {}
@@ -94,3 +96,20 @@ def test_every_protected_page_sends_an_anonymous_visitor_to_sign_in(app, client)
                 wrong[f"{method} {url}"] = (response.status_code, location.geturl())
     assert wrong == {}
     assert checked >= 20  # the walk really covered the protected pages
+
+
+def test_every_administrator_page_turns_away_staff_who_are_not_administrators(app, build):
+    officer = build.staff("officer@businessdurham.example")
+    client = app.test_client()
+    log_in(client, officer.email, PASSWORD)
+    token = csrf_token_from(client.get("/account").get_data(as_text=True))
+    refused = {}
+    for rule in _rules(app):
+        if _access(app, rule.endpoint) != "admin":
+            continue
+        url = _sample_url(app, rule).replace("/1/", f"/{officer.id}/")
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            refused[f"{method} {url}"] = client.open(
+                url, method=method, headers={"X-CSRFToken": token}).status_code
+    assert len(refused) >= 4
+    assert set(refused.values()) == {403}, refused

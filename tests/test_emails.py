@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from charter_app.accounts import emails as account_emails
 from charter_app.accounts import services as accounts
+from charter_app.accounts import staff as staff_accounts
 from charter_app.accounts.models import Invitation, MemberRole, User
 from charter_app.extensions import db
 from charter_app.notifications.models import EmailCategory, OutboxMessage
@@ -31,6 +32,7 @@ INVITATION = Invitation(id=3, email="alex.lee@wearvalley.example", role=MemberRo
 ORGANISATION = Organisation(id=12, name="Wear Valley Widgets & Sons Ltd",
                             slug="wear-valley-widgets-sons-ltd")
 CHANGE = StatusChange(id=5)
+STAFF_MEMBER = User(id=8, email="jo.bell@businessdurham.example", is_staff=True, is_admin=False)
 
 EMAILS = {
     "account_exists": lambda: account_emails.account_exists(PERSON),
@@ -41,6 +43,9 @@ EMAILS = {
     "change_email": lambda: account_emails.change_email(PERSON, "sam@newaddress.example",
                                                         "CHANGE-TOKEN"),
     "email_changed": lambda: account_emails.email_changed(PERSON, "sam@oldaddress.example"),
+    "email_in_use": lambda: account_emails.email_in_use(PERSON),
+    "staff_invitation": lambda: account_emails.staff_invitation(STAFF_MEMBER, PERSON,
+                                                                "STAFF-TOKEN"),
     "application_submitted": lambda: organisation_emails.application_submitted(
         ORGANISATION, CHANGE, PERSON),
     "application_approved": lambda: organisation_emails.application_approved(
@@ -85,7 +90,7 @@ def test_every_template_pair_has_a_typed_email():
 def test_each_email_has_its_category_and_key_scheme(app_ctx, fixed_base_url):
     messages = {name: make() for name, make in EMAILS.items()}
     account_kinds = {"account_exists", "confirm_email", "reset_password", "invitation",
-                     "change_email", "email_changed"}
+                     "change_email", "email_changed", "email_in_use", "staff_invitation"}
     for name, message in messages.items():
         expected = (EmailCategory.TRANSACTIONAL if name in account_kinds
                     else EmailCategory.SERVICE)
@@ -139,6 +144,8 @@ def test_every_email_sending_service_works_without_a_request(app, app_ctx, build
     accounts.request_password_reset(owner.email)
     accounts.invite_colleague(drafts[0], "colleague@example.org", MemberRole.MEMBER, owner)
     accounts.request_email_change(owner, "owner.new@example.org")
+    accounts.request_email_change(owner, staff.email)  # email_in_use, told to its holder
+    staff_accounts.invite_staff("new.staff@example.org", admin=False, invited_by=staff)
     accounts.confirm_email_change(make_token(
         "change-email", {"user": owner.id, "email": "owner.new@example.org"}))
     for organisation in drafts:
@@ -149,8 +156,8 @@ def test_every_email_sending_service_works_without_a_request(app, app_ctx, build
 
     templates = set(db.session.scalars(select(OutboxMessage.template)))
     assert templates == set(EMAILS)
-    received = smtp.wait_for(11)
-    assert len(received) == 11
+    received = smtp.wait_for(13)
+    assert len(received) == 13
     links = [link for message in received for link in smtp.links(message)]
     assert len(links) >= 10
     assert all(link.startswith(BASE_URL + "/") for link in links), links

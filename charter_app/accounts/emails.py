@@ -98,3 +98,30 @@ def email_changed(user: User, old_email: str) -> OutboxMessage:
         category=TRANSACTIONAL,
         new_email=user.email,
     )
+
+
+def email_in_use(holder: User) -> OutboxMessage:
+    """Someone asked to move another account to this holder's address; nothing changed."""
+    return queue_email(
+        template="email_in_use",
+        subject="Someone tried to use your email address",
+        recipient=holder.email,
+        idempotency_key=f"email-in-use:{holder.id}:{_nonce()}",
+        category=TRANSACTIONAL,
+        login_url=external_url("accounts.login"),
+    )
+
+
+def staff_invitation(user: User, inviter: User, token: str) -> OutboxMessage:
+    """A new (or returning) Business Durham staff account: the link chooses its password."""
+    return queue_email(
+        template="staff_invitation",
+        subject="You have a Business Durham staff account for the County Durham Pound Charter",
+        recipient=user.email,
+        idempotency_key=f"staff-invitation:{user.id}:{_nonce()}",
+        category=TRANSACTIONAL,
+        inviter=inviter.email,
+        role=user.staff_role,
+        set_password_url=external_url("accounts.accept_staff_invitation", token=token),
+        days=current_app.config["INVITATION_MAX_AGE"] // 86400,
+    )

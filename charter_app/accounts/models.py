@@ -25,6 +25,14 @@ class User(UserMixin, db.Model):
     # A new address waits here until the link sent to it is followed.
     pending_email: Mapped[str | None] = mapped_column(String(254))
     is_staff: Mapped[bool] = mapped_column(default=False)
+    # Administrators are staff who also manage staff accounts, the measure catalogue and settings.
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    # Set when an administrator deactivates a staff account: it can no longer sign in, and any
+    # session already open stops working. The row stays so recorded actions keep their name.
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Named in every session id: bumping it (sign-out, new password, deactivation) ends every
+    # session and remember-me cookie issued before, even copies.
+    session_generation: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
@@ -37,13 +45,24 @@ class User(UserMixin, db.Model):
         return self.email_confirmed_at is not None
 
     @property
+    def is_active(self) -> bool:
+        # Flask-Login refuses to sign in an inactive user.
+        return self.deactivated_at is None
+
+    @property
+    def staff_role(self) -> str | None:
+        if not self.is_staff:
+            return None
+        return "administrator" if self.is_admin else "staff"
+
+    @property
     def password_fingerprint(self) -> str:
         """Changes whenever the password does: used reset links and old sessions stop working."""
         return hashlib.sha256(self.password_hash.encode()).hexdigest()[:16]
 
     def get_id(self) -> str:
-        # Kept in the session cookie: a new password signs out every other browser.
-        return f"{self.id}.{self.password_fingerprint}"
+        # Kept in the session cookie: a new password, or signing out, ends every other session.
+        return f"{self.id}.{self.password_fingerprint}.{self.session_generation}"
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
@@ -86,3 +105,17 @@ class Invitation(db.Model):
 
     organisation: Mapped["Organisation"] = relationship()  # noqa: F821
     invited_by: Mapped[User | None] = relationship()
+
+
+class SignInThrottle(db.Model):
+    """Failed sign-ins per account, counted across every address and every worker.
+
+    Keyed by a hash of the typed email, whether or not it has an account, so the throttle itself
+    never reveals who is registered.
+    """
+
+    __tablename__ = "sign_in_throttles"
+
+    email_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    window_started_at: Mapped[datetime] = mapped_column(UTCDateTime())

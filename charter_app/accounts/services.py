@@ -3,15 +3,19 @@
 Services flush and never commit: the request or command that calls them commits once.
 """
 
+import hashlib
 import secrets
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from charter_app.accounts import emails
-from charter_app.accounts.models import Invitation, MemberRole, Membership, User
+from charter_app.accounts.models import Invitation, MemberRole, Membership, SignInThrottle, User
+from charter_app.accounts.sessions import end_every_session
 from charter_app.extensions import db
 from charter_app.timeutil import utcnow
 from charter_app.tokens import InvalidToken, make_token, read_token
@@ -37,10 +41,16 @@ def password_matches(user: User | None, password: str) -> bool:
 
 
 def load_user(session_id: str) -> User | None:
-    """The user a session cookie names, if their password has not changed since it was set."""
-    user_id, _, fingerprint = session_id.partition(".")
+    """The user a session cookie names, if that session is still theirs: same password, same
+    session generation (not signed out since), and the account not deactivated."""
+    user_id, _, rest = session_id.partition(".")
+    fingerprint, _, generation = rest.partition(".")
     user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    if user is None or not secrets.compare_digest(fingerprint, user.password_fingerprint):
+    if user is None or not user.is_active:
+        return None
+    if not secrets.compare_digest(fingerprint, user.password_fingerprint):
+        return None
+    if not secrets.compare_digest(generation, str(user.session_generation)):
         return None
     return user
 
@@ -69,24 +79,76 @@ def register_user(email: str, password: str) -> User | None:
 
 
 def send_confirmation(user: User) -> None:
-    token = make_token("confirm-email", {"user": user.id, "email": user.email})
+    # Tied to the password like the reset link: a new password makes older links stop working.
+    token = make_token("confirm-email", {"user": user.id, "email": user.email,
+                                         "fp": user.password_fingerprint})
     emails.confirm_email(user, token)
 
 
 def confirm_email(token: str) -> User:
+    """Confirm the address a link was sent to. Each link works once, and only while the account
+    keeps the email address and password it had when the link was sent."""
     data = read_token("confirm-email", token, current_app.config["CONFIRM_EMAIL_MAX_AGE"])
-    user = db.session.get(User, data["user"])
+    user = db.session.get(User, data["user"], with_for_update=True)
     if user is None or user.email != data["email"]:
         raise InvalidToken("invalid")
-    if user.email_confirmed_at is None:
-        user.email_confirmed_at = utcnow()
+    if user.email_confirmed_at is not None or data.get("fp") != user.password_fingerprint:
+        raise InvalidToken("used")
+    user.email_confirmed_at = utcnow()
     return user
 
 
+def _throttle_key(email: str) -> str:
+    return hashlib.sha256(normalise_email(email).encode()).hexdigest()
+
+
+def sign_in_throttled(email: str) -> bool:
+    """Too many failed sign-ins to this account lately, from whatever addresses."""
+    config = current_app.config
+    throttle = db.session.get(SignInThrottle, _throttle_key(email))
+    window = timedelta(seconds=config["SIGN_IN_ACCOUNT_WINDOW"])
+    return (throttle is not None
+            and throttle.failures >= config["SIGN_IN_ACCOUNT_FAILURES"]
+            and throttle.window_started_at > utcnow() - window)
+
+
+def record_failed_sign_in(email: str) -> None:
+    """Count a failure in the database, shared by every worker; atomic under concurrency."""
+    key, now = _throttle_key(email), utcnow()
+    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
+    db.session.execute(
+        dialect.insert(SignInThrottle)
+        .values(email_key=key, failures=0, window_started_at=now)
+        .on_conflict_do_nothing(index_elements=["email_key"])
+    )
+    window_start = now - timedelta(seconds=current_app.config["SIGN_IN_ACCOUNT_WINDOW"])
+    # A window that has ended starts again, so the owner is never locked out for long.
+    db.session.execute(
+        update(SignInThrottle)
+        .where(SignInThrottle.email_key == key, SignInThrottle.window_started_at <= window_start)
+        .values(failures=0, window_started_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(SignInThrottle).where(SignInThrottle.email_key == key)
+        .values(failures=SignInThrottle.failures + 1)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def clear_failed_sign_ins(email: str) -> None:
+    throttle = db.session.get(SignInThrottle, _throttle_key(email))
+    if throttle is not None:
+        db.session.delete(throttle)
+
+
 def authenticate(email: str, password: str) -> User | None:
+    """The account for these credentials, or None (a failure is counted against the account)."""
     user = find_user(email)
-    if not password_matches(user, password):
+    if not password_matches(user, password) or not user.is_active:
+        record_failed_sign_in(email)
         return None
+    clear_failed_sign_ins(email)
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = utcnow()
@@ -115,6 +177,10 @@ def reset_password(token: str, new_password: str) -> User:
     user.password_hash = hash_password(new_password)
     # Following the emailed link proves the address is theirs.
     user.email_confirmed_at = user.email_confirmed_at or utcnow()
+    # The owner is back in control: failed guesses by others no longer hold them out.
+    clear_failed_sign_ins(user.email)
+    db.session.flush()
+    end_every_session(user)
     return user
 
 
@@ -165,19 +231,20 @@ def create_invited_user(invitation: Invitation, password: str) -> User:
     return user
 
 
-def request_email_change(user: User, new_email: str) -> bool:
+def request_email_change(user: User, new_email: str) -> None:
     """Send a link to the new address; the change happens when it is followed.
 
-    Returns False when the address belongs to another account (the caller says so
-    only to the signed-in user, who already proved who they are).
+    When the address already has an account we tell that account's holder instead, and the
+    caller says the same thing either way, so the form never reveals who is registered.
     """
     new_email = normalise_email(new_email)
-    if find_user(new_email) is not None:
-        return False
+    holder = find_user(new_email)
+    if holder is not None:
+        emails.email_in_use(holder)
+        return
     user.pending_email = new_email
     token = make_token("change-email", {"user": user.id, "email": new_email})
     emails.change_email(user, new_email, token)
-    return True
 
 
 def confirm_email_change(token: str) -> User:
@@ -192,19 +259,6 @@ def confirm_email_change(token: str) -> User:
     user.pending_email = None
     user.email_confirmed_at = utcnow()
     emails.email_changed(user, old_email)
-    return user
-
-
-def create_staff(email: str, password: str) -> User:
-    user = find_user(email)
-    if user is None:
-        user = User(email=normalise_email(email), password_hash=hash_password(password))
-        db.session.add(user)
-    else:
-        user.password_hash = hash_password(password)
-    user.is_staff = True
-    user.email_confirmed_at = user.email_confirmed_at or utcnow()
-    db.session.flush()
     return user
 
 

@@ -1,10 +1,10 @@
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
 from charter_app.access import get_organisation_for_member, login_required, public, signed_in
-from charter_app.accounts import services
+from charter_app.accounts import services, staff
 from charter_app.accounts.forms import (
     AcceptInvitationForm,
     ChangeEmailForm,
@@ -15,6 +15,7 @@ from charter_app.accounts.forms import (
     ResetPasswordForm,
 )
 from charter_app.accounts.models import MemberRole
+from charter_app.accounts.sessions import sign_out, start_session
 from charter_app.extensions import limiter
 from charter_app.tokens import InvalidToken
 
@@ -23,6 +24,12 @@ bp = Blueprint("accounts", __name__)
 
 def _limit(config_key: str):
     return limiter.limit(lambda: current_app.config[config_key], methods=["POST"])
+
+
+def _limit_per_account(config_key: str):
+    """Per signed-in account, on top of the per-address limit: a new address does not help."""
+    return limiter.limit(lambda: current_app.config[config_key], methods=["POST"],
+                         key_func=lambda: f"account:{current_user.id}")
 
 
 def _safe_next(default: str) -> str:
@@ -49,8 +56,7 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         # The same answer whether or not the address already has an account (the service emails
-        # that account instead), so the form never reveals who is registered. The emailed link
-        # signs the new user in.
+        # that account instead), so the form never reveals who is registered.
         services.register_user(form.email.data, form.password.data)
         return render_template("accounts/check_email.html", title="Check your email",
                                email=form.email.data)
@@ -83,9 +89,13 @@ def confirm_email(token: str):
     except InvalidToken:
         return render_template("accounts/link_invalid.html", title="This link does not work",
                                what="confirmation"), 400
-    login_user(user)
-    flash("Your email address is confirmed.", "success")
-    return redirect(_home_for(user))
+    # The link never signs anyone in: otherwise a link to someone else's account, sent to you,
+    # would sign your browser into it.
+    if current_user.is_authenticated and current_user.id == user.id:
+        flash("Your email address is confirmed.", "success")
+        return redirect(_home_for(user))
+    flash("Your email address is confirmed. Sign in to continue.", "success")
+    return redirect(url_for("accounts.login"))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -96,9 +106,14 @@ def login():
         return redirect(_home_for(current_user))
     form = LoginForm()
     if form.validate_on_submit():
+        if services.sign_in_throttled(form.email.data):
+            minutes = current_app.config["SIGN_IN_ACCOUNT_WINDOW"] // 60
+            form.email.errors.append(
+                f"There have been too many attempts to sign in to this account. Wait {minutes} "
+                "minutes, then try again, or reset your password")
+            return render_template("accounts/login.html", title="Sign in", form=form), 429
         user = services.authenticate(form.email.data, form.password.data)
-        if user is not None:
-            login_user(user)
+        if user is not None and start_session(user):
             return redirect(_safe_next(_home_for(user)))
         form.email.errors.append("Enter a correct email address and password")
     return render_template("accounts/login.html", title="Sign in", form=form)
@@ -107,7 +122,9 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @public
 def logout():
-    logout_user()
+    if current_user.is_authenticated:
+        # Ends this session on the server too: a copy of the cookie no longer works.
+        sign_out(current_user)
     flash("You have signed out.", "success")
     return redirect(url_for("pages.home"))
 
@@ -136,7 +153,7 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         user = services.reset_password(token, form.password.data)
-        login_user(user)
+        start_session(user)
         flash("Your password has been changed.", "success")
         return redirect(_home_for(user))
     return render_template("accounts/reset_password.html", title="Choose a new password",
@@ -154,17 +171,20 @@ def account():
 
 @bp.route("/account/email", methods=["GET", "POST"])
 @login_required
+@_limit("CHANGE_EMAIL_RATE_LIMIT")
+@_limit_per_account("CHANGE_EMAIL_RATE_LIMIT")
 def change_email():
     form = ChangeEmailForm()
     if form.validate_on_submit():
         if services.normalise_email(form.email.data) == current_user.email:
             form.email.errors.append("This is already your email address")
-        elif services.request_email_change(current_user, form.email.data):
+        else:
+            # The same answer whether or not the address has an account (its holder is told
+            # instead), so this form cannot be used to find out who is registered.
+            services.request_email_change(current_user, form.email.data)
             flash(f"We have sent a link to {form.email.data}. Follow it to finish the change.",
                   "success")
             return redirect(url_for("accounts.account"))
-        else:
-            form.email.errors.append("Another account uses this email address")
     return render_template("accounts/change_email.html", title="Change your email address",
                            form=form)
 
@@ -177,9 +197,10 @@ def confirm_email_change(token: str):
     except InvalidToken:
         return render_template("accounts/link_invalid.html", title="This link does not work",
                                what="email change"), 400
-    login_user(user)
     flash(f"Your email address is now {user.email}.", "success")
-    return redirect(url_for("accounts.account"))
+    if current_user.is_authenticated and current_user.id == user.id:
+        return redirect(url_for("accounts.account"))
+    return redirect(url_for("accounts.login"))
 
 
 @bp.route("/organisation/<int:organisation_id>/invite", methods=["GET", "POST"])
@@ -221,8 +242,30 @@ def accept_invitation(token: str):
     form = AcceptInvitationForm()
     if form.validate_on_submit():
         user = services.create_invited_user(invitation, form.password.data)
-        login_user(user)
+        start_session(user)
         flash(f"You have joined {invitation.organisation.name}.", "success")
         return redirect(url_for("organisations.application"))
     return render_template("accounts/accept_invitation.html", title="Join your colleagues",
                            invitation=invitation, form=form)
+
+
+@bp.route("/account/welcome/<token>", methods=["GET", "POST"])
+@public
+@_limit("RESET_RATE_LIMIT")
+def accept_staff_invitation(token: str):
+    """An invited member of staff chooses their password."""
+    try:
+        staff.user_for_staff_invitation(token)
+    except InvalidToken:
+        return render_template("accounts/link_invalid.html", title="This link does not work",
+                               what="staff invitation"), 400
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        user = staff.accept_staff_invitation(token, form.password.data)
+        if current_user.is_authenticated:
+            sign_out(current_user)
+        start_session(user)
+        flash("Your password is saved. Welcome to the staff pages.", "success")
+        return redirect(_home_for(user))
+    return render_template("accounts/reset_password.html", title="Choose your password",
+                           form=form)

@@ -4,19 +4,20 @@ the generated organisations."""
 from datetime import datetime
 
 from charter_app.accounts.models import MemberRole, Membership, User
-from charter_app.accounts.services import create_staff, hash_password
+from charter_app.accounts.services import hash_password
+from charter_app.accounts.staff import create_staff
 from charter_app.organisations.models import Organisation
 from charter_app.organisations.names import name_key
 
 DEMO_LOGINS = [
-    ("Business Durham staff", "staff@example.org", "demo-staff-password"),
+    ("Business Durham administrator", "staff@example.org", "demo-staff-password"),
     ("Signatory (approved)", "signatory@example.org", "demo-signatory-password"),
     ("Applicant (draft)", "applicant@example.org", "demo-applicant-password"),
 ]
 
 
 def staff_login() -> User:
-    return create_staff(DEMO_LOGINS[0][1], DEMO_LOGINS[0][2])
+    return create_staff(DEMO_LOGINS[0][1], DEMO_LOGINS[0][2], admin=True)
 
 
 def shared_owner_hash(seed_value: int) -> str:

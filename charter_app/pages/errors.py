@@ -1,9 +1,10 @@
-from flask import Flask, jsonify, make_response, render_template, request
+from flask import Flask, g, jsonify, make_response, render_template, request
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import Forbidden
 
-from charter_app.extensions import db
+from charter_app.extensions import db, login_manager
 
 MESSAGES = {
     400: ("Sorry, there is a problem with that request",
@@ -22,11 +23,24 @@ MESSAGES = {
           "You have tried too many times. Wait a minute, then try again."),
     500: ("Sorry, there is a problem with the service",
           "Try again later. What you had saved is safe."),
+    503: ("Sorry, the service is unavailable",
+          "Try again later. What you had saved is safe."),
 }
+
+
+def _without_the_database_if_down() -> None:
+    """Error pages must render even when the database is the problem: the page's navigation
+    asks who is signed in, so settle that now and fall back to a visitor if it cannot be known."""
+    try:
+        db.session.rollback()
+        current_user.is_authenticated  # noqa: B018 - loads (and caches) the user, or fails
+    except SQLAlchemyError:
+        g._login_user = login_manager.anonymous_user()
 
 
 def _render(status: int, detail: str | None = None):
     heading, advice = MESSAGES[status]
+    _without_the_database_if_down()
     if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
         return jsonify(error=heading, status=status), status
     return render_template("errors/error.html", title=heading, heading=heading, advice=advice,
@@ -58,7 +72,12 @@ def register(app: Flask) -> None:
     for status in (400, 404, 405, 409, 429):
         app.register_error_handler(status, lambda error, status=status: _render(status))
 
+    @app.errorhandler(OperationalError)
+    def database_unreachable(error):
+        # The database is down or unreachable: say so, in the service's own page.
+        app.logger.error("database unreachable: %s", error.orig)
+        return _render(503)
+
     @app.errorhandler(500)
     def server_error(error):
-        db.session.rollback()
         return _render(500)
