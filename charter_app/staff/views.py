@@ -43,8 +43,12 @@ def approve(organisation_id: int):
         abort(400)
     try:
         services.approve_application(organisation, current_user)
-    except services.TransitionNotAllowed:
-        flash(f"{organisation.name} is {organisation.status}: it cannot be approved now.", "info")
+    except services.TransitionNotAllowed as refused:
+        # Someone (perhaps this same person, clicking twice) got there first: say so plainly.
+        if refused.already_done:
+            flash(f"{organisation.name} is already approved. Nothing has changed.", "info")
+        else:
+            flash(f"{organisation.name} is {refused.current}: it cannot be approved now.", "info")
         return redirect(url_for("staff.application", organisation_id=organisation.id))
     flash(f"{organisation.name} is approved and now listed in the directory.", "success")
     return redirect(url_for("staff.queue"))
@@ -58,9 +62,12 @@ def reject(organisation_id: int):
     if form.validate_on_submit():
         try:
             services.reject_application(organisation, current_user, form.reason.data)
-        except services.TransitionNotAllowed:
-            flash(f"{organisation.name} is {organisation.status}: it cannot be rejected now.",
-                  "info")
+        except services.TransitionNotAllowed as refused:
+            if refused.already_done:
+                flash(f"{organisation.name} is already rejected. Nothing has changed.", "info")
+            else:
+                flash(f"{organisation.name} is {refused.current}: it cannot be rejected now.",
+                      "info")
             return redirect(url_for("staff.application", organisation_id=organisation.id))
         flash(f"{organisation.name} was rejected. We have emailed them the reason.", "success")
         return redirect(url_for("staff.queue"))
