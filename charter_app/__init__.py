@@ -11,6 +11,7 @@ from flask import Flask, request
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from markupsafe import Markup
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from charter_app.extensions import csrf, db, htmx, limiter, login_manager, mail, migrate
 
@@ -41,6 +42,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     logging.basicConfig(level=logging.INFO)
 
+    # Before any route is added: every <int:...> in a URL is then a database id or a 404.
+    app.url_map.converters["int"] = DatabaseIdConverter
     register_templates(app)
     register_extensions(app)
     register_blueprints(app)
@@ -48,6 +51,14 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     register_error_handlers(app)
     register_cli(app)
     return app
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """An <int:...> URL part no larger than a database integer column holds: a bigger one
+    answers 404 instead of an out-of-range error from PostgreSQL."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):  # noqa: A002
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def register_templates(app: Flask) -> None:
