@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 from dotenv import load_dotenv
-from flask import Flask, request
+from flask import Flask, abort, request
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from markupsafe import Markup
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -138,6 +138,13 @@ def register_request_hooks(app: Flask) -> None:
     from charter_app.notifications.outbox import deliver_after_commit
 
     app.jinja_env.globals["js_enabled_script"] = Markup(JS_ENABLED_SCRIPT)  # noqa: S704 - constant
+
+    @app.before_request
+    def forms_take_form_posts():
+        # Every POST is an HTML form. Flask-WTF would feed a JSON body to the forms, putting
+        # numbers, lists and objects where WTForms and our filters expect text.
+        if request.method == "POST" and request.is_json:
+            abort(400)
 
     @app.after_request
     def commit_or_roll_back(response):
