@@ -57,7 +57,7 @@ class DatabaseIdConverter(IntegerConverter):
     """An <int:...> URL part no larger than a database integer column holds: a bigger one
     answers 404 instead of an out-of-range error from PostgreSQL."""
 
-    def __init__(self, url_map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):  # noqa: A002
+    def __init__(self, url_map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
         super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 

@@ -6,16 +6,17 @@ is made. On PostgreSQL that is `SELECT ... FOR UPDATE`. SQLite has no row locks:
 UPDATE of the row takes the database's write lock, which a second writer waits for (its busy
 timeout), and the row is read after that, so it sees what the first writer committed.
 
-`compare_and_set` is the lock-free alternative for a single column: one conditional UPDATE whose
-row count says whether this request won.
+Lock, then check, then change: the check can look at anything on the row (or count rows that
+belong to it, such as places left on an event), which a compare-and-set on one column cannot.
+Applications use it today; registrations, waiting lists and awards are meant to use it too.
 
-Both only flush: the request, command or job that called them commits (or rolls back), which is
+It only flushes: the request, command or job that called it commits (or rolls back), which is
 what releases the lock.
 """
 
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from sqlalchemy import select, text, update
+from sqlalchemy import select, text
 
 from charter_app.extensions import db
 
@@ -50,17 +51,3 @@ def lock_for_update(model: type[ModelT], row_id: int) -> ModelT | None:
         statement.execution_options(populate_existing=True)
     ).one_or_none()
 
-
-def compare_and_set(model: type, row_id: int, column: str, expected: Any, new: Any) -> bool:
-    """Set `column` to `new` only if it still holds `expected`; True when this call changed it.
-
-    Atomic on both databases: the UPDATE's WHERE is evaluated under the row (PostgreSQL) or
-    database (SQLite) write lock, so of two concurrent callers exactly one sees a row count of 1.
-    """
-    result = db.session.execute(
-        update(model)
-        .where(model.id == row_id, getattr(model, column) == expected)
-        .values({column: new})
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1

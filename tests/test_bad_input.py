@@ -6,7 +6,7 @@ from sqlalchemy import select
 from charter_app.extensions import db
 from charter_app.organisations.models import Organisation
 from tests.builders import PASSWORD
-from tests.conftest import log_in, submit_form
+from tests.conftest import csrf_token_from, log_in, submit_form
 from tests.test_application import DETAILS, _organisation_of, _signed_in
 
 BEYOND_INTEGER = "99999999999999999999"
@@ -121,3 +121,13 @@ def test_signatory_fields_longer_than_their_columns_are_form_errors(client, buil
     assert db.session.scalar(
         select(Organisation.signatory_name).where(Organisation.id == organisation.id)) is None
 
+
+
+def test_a_json_body_to_a_form_is_refused_not_read_as_form_fields(client, build):
+    # Flask-WTF would read JSON as form data, so numbers and objects reached the text filters.
+    user = _signed_in(client, build)
+    token = csrf_token_from(client.get("/apply/organisation").get_data(as_text=True))
+    response = client.post("/apply/organisation", json={**DETAILS, "name": 5, "town": {}},
+                           headers={"X-CSRFToken": token})
+    assert response.status_code == 400
+    assert _organisation_of(user.email) is None

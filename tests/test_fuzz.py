@@ -19,10 +19,10 @@ from hypothesis import strategies as st
 from werkzeug.routing.converters import NumberConverter
 
 from charter_app.accounts.models import Invitation, MemberRole, User
-from charter_app.extensions import db
+from charter_app.extensions import db, limiter
 from charter_app.tokens import make_token
 from tests.builders import PASSWORD, Builders
-from tests.conftest import SeparateRequestClient, csrf_token_from, log_in
+from tests.conftest import csrf_token_from, log_in
 
 FUZZ = settings(
     max_examples=25,
@@ -159,11 +159,11 @@ def _fields_on(html: str) -> dict[str, list[str]]:
 
 
 @pytest.fixture
-def fuzz_app(another_app):
+def fuzz_app(app, monkeypatch):
     # Rate limits would soon answer 429 and stop the data reaching the forms; the outbox is
-    # not delivered, as no SMTP server listens here.
-    app = another_app(RATELIMIT_ENABLED=False, MAIL_DELIVER_AFTER_COMMIT=False)
-    app.test_client_class = SeparateRequestClient
+    # not delivered, as no SMTP server listens here. Both are put back after the test.
+    monkeypatch.setattr(limiter, "enabled", False)
+    monkeypatch.setitem(app.config, "MAIL_DELIVER_AFTER_COMMIT", False)
     return app
 
 
