@@ -7,10 +7,11 @@ import os
 from pathlib import Path
 
 from dotenv import load_dotenv
-from flask import Flask, request, session
+from flask import Flask, abort, request, session
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from markupsafe import Markup
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 
 from charter_app.extensions import csrf, db, htmx, limiter, login_manager, mail, migrate
 
@@ -44,6 +45,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
     logging.basicConfig(level=logging.INFO)
 
+    # Before any route is added: every <int:...> in a URL is then a database id or a 404.
+    app.url_map.converters["int"] = DatabaseIdConverter
     register_templates(app)
     register_extensions(app)
     register_blueprints(app)
@@ -51,6 +54,14 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     register_error_handlers(app)
     register_cli(app)
     return app
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """An <int:...> URL part no larger than a database integer column holds: a bigger one
+    answers 404 instead of an out-of-range error from PostgreSQL."""
+
+    def __init__(self, url_map, fixed_digits=0, min=None, max=2**31 - 1, signed=False):
+        super().__init__(url_map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
 def register_templates(app: Flask) -> None:
@@ -144,6 +155,13 @@ def register_request_hooks(app: Flask) -> None:
 
     app.jinja_env.globals["js_enabled_script"] = Markup(JS_ENABLED_SCRIPT)  # noqa: S704 - constant
     app.before_request(check_session)
+
+    @app.before_request
+    def forms_take_form_posts():
+        # Every POST is an HTML form. Flask-WTF would feed a JSON body to the forms, putting
+        # numbers, lists and objects where WTForms and our filters expect text.
+        if request.method == "POST" and request.is_json:
+            abort(400)
 
     @app.after_request
     def no_store_when_signed_in(response):

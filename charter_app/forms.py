@@ -20,6 +20,11 @@ def clean_text(value: str | None) -> str | None:
     return CONTROL_CHARACTERS.sub("", value).strip()
 
 
+def column_length(column) -> int:
+    """The length the database allows a column, so a form checks it before the database does."""
+    return column.property.columns[0].type.length
+
+
 def strip_spaces(value):
     # Phones and copy-paste often add a space: it is not part of the address.
     return value.strip() if isinstance(value, str) else value

@@ -21,7 +21,7 @@ def test_approving_an_application_already_approved_says_so(client, build, smtp):
     again = client.post(f"{page}/approve", data={"csrf_token": csrf_token_from(form)})
     assert again.status_code == 302 and again.headers["Location"] == page
     html = client.get(page).get_data(as_text=True)
-    assert "This application was already approved, so it cannot be approved now." in html
+    assert "Twice Ltd is already approved. Nothing has changed." in html
     db.session.expire_all()
     assert len(db.session.get(Organisation, organisation.id).status_changes) == 1  # one approval
     smtp.wait_for(1)

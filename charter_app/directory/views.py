@@ -1,3 +1,5 @@
+import re
+
 from flask import (
     Blueprint,
     Response,
@@ -17,6 +19,7 @@ from charter_app.directory.cache import cached_for_visitors
 from charter_app.directory.services import DirectoryQuery
 from charter_app.extensions import htmx
 from charter_app.organisations.eligibility import SECTOR_LABELS, SIZE_LABELS
+from charter_app.organisations.models import Organisation
 from charter_app.pledges.catalogue import THEMES
 
 bp = Blueprint("directory", __name__)
@@ -24,13 +27,34 @@ bp = Blueprint("directory", __name__)
 CSV_COLUMNS = ["name", "identifier", "url", "sector", "size", "legal_form", "area", "town",
                "website", "themes", "approved_on", "description"]
 API_MAX_PER_PAGE = 100
+# What a slug can be (python-slugify's output); anything else is not a signatory's address.
+SLUG = re.compile(r"[a-z0-9-]+\Z", re.ASCII)
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _query_from_request() -> DirectoryQuery:
+    """The search in the query string, without control characters: they mean nothing in a
+    search, and PostgreSQL refuses a NUL byte outright."""
+    args = request.args.copy()
+    for key, values in args.lists():
+        args.setlist(key, [_CONTROL_CHARACTERS.sub(" ", value) for value in values])
+    return DirectoryQuery.from_args(args)
+
+
+def _signatory_or_404(slug: str) -> Organisation:
+    slug_length = Organisation.slug.property.columns[0].type.length
+    organisation = (services.signatory_by_slug(slug)
+                    if len(slug) <= slug_length and SLUG.match(slug) else None)
+    if organisation is None:
+        abort(404)
+    return organisation
 
 
 @bp.route("/directory")
 @public
 @cached_for_visitors
 def index():
-    query = DirectoryQuery.from_args(request.args)
+    query = _query_from_request()
     page = services.search(query, current_app.config["DIRECTORY_PAGE_SIZE"])
     context = {
         "title": "Signatories" if not query.is_filtered else "Search results: signatories",
@@ -57,9 +81,7 @@ def index():
 @public
 @cached_for_visitors
 def profile(slug: str):
-    organisation = services.signatory_by_slug(slug)
-    if organisation is None:
-        abort(404)
+    organisation = _signatory_or_404(slug)
     return render_template("directory/profile.html", title=organisation.name,
                            organisation=organisation, themes=THEMES)
 
@@ -68,7 +90,7 @@ def profile(slug: str):
 @public
 @cached_for_visitors
 def csv():
-    query = DirectoryQuery.from_args(request.args)
+    query = _query_from_request()
     rows = []
     for organisation in services.all_matching(query):
         item = services.as_open_data(organisation)
@@ -85,7 +107,7 @@ def csv():
 @public
 @cached_for_visitors
 def api_list():
-    query = DirectoryQuery.from_args(request.args)
+    query = _query_from_request()
     try:
         per_page = max(1, min(int(request.args.get("per_page", 20)), API_MAX_PER_PAGE))
     except ValueError:
@@ -104,7 +126,5 @@ def api_list():
 @public
 @cached_for_visitors
 def api_detail(slug: str):
-    organisation = services.signatory_by_slug(slug)
-    if organisation is None:
-        abort(404)
+    organisation = _signatory_or_404(slug)
     return jsonify(services.as_open_data_detail(organisation))

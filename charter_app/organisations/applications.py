@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from charter_app.accounts.models import MemberRole, Membership, User
 from charter_app.extensions import db
+from charter_app.locking import StateConflict, lock_for_update
 from charter_app.organisations import eligibility, emails
 from charter_app.organisations.models import ApplicationStatus, Organisation, StatusChange
 from charter_app.timeutil import utcnow
@@ -27,8 +28,17 @@ ALLOWED_TRANSITIONS = {
     (S.SUSPENDED, S.APPROVED),
 }
 
-class TransitionNotAllowed(Exception):
-    pass
+class TransitionNotAllowed(StateConflict):
+    """The application is not in a state this change can start from (perhaps it already made it)."""
+
+    def __init__(self, current: str, wanted: str):
+        super().__init__(f"{current} -> {wanted}")
+        self.current = current
+        self.wanted = wanted
+
+    @property
+    def already_done(self) -> bool:
+        return self.current == self.wanted
 
 
 class ApplicationIncomplete(Exception):
@@ -54,9 +64,15 @@ class OrganisationDetails:
 
 def transition(organisation: Organisation, to_status: S, actor: User | None,
                reason: str | None = None) -> StatusChange:
+    """Move the application to `to_status`, with the row locked until the caller commits.
+
+    The status is re-read under the lock, so of two requests making the same change at once the
+    second finds it made and raises TransitionNotAllowed (already_done) instead of repeating it.
+    """
+    lock_for_update(Organisation, organisation.id)  # refreshes `organisation` in place
     from_status = S(organisation.status)
     if (from_status, to_status) not in ALLOWED_TRANSITIONS:
-        raise TransitionNotAllowed(f"{from_status} -> {to_status}")
+        raise TransitionNotAllowed(from_status, to_status)
     organisation.status = to_status
     change = StatusChange(
         organisation=organisation,

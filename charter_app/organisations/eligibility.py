@@ -47,16 +47,17 @@ SIZE_LABELS = {
 }
 
 # Companies House numbers: 8 digits, or a 2-letter prefix (Scotland, NI, LLPs...) and 6 digits.
-COMPANY_NUMBER = re.compile(r"^(\d{8}|[A-Z]{2}\d{6})$")
+# ASCII and \Z: other scripts' digits and a trailing newline are not part of a number.
+COMPANY_NUMBER = re.compile(r"^(\d{8}|[A-Z]{2}\d{6})\Z", re.ASCII)
 # Charity Commission for England and Wales: 6 or 7 digits.
-CHARITY_NUMBER = re.compile(r"^\d{6,7}$")
+CHARITY_NUMBER = re.compile(r"^\d{6,7}\Z", re.ASCII)
 # The shape of a UK postcode (outward code, space, inward code).
-POSTCODE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?) ?(\d[A-Z]{2})$")
+POSTCODE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?) ?(\d[A-Z]{2})\Z", re.ASCII)
 
 
 def normalise_company_number(raw: str) -> str:
     value = re.sub(r"\s+", "", raw).upper()
-    if value.isdigit() and 6 <= len(value) < 8:
+    if value.isascii() and value.isdigit() and 6 <= len(value) < 8:
         value = value.zfill(8)
     return value
 
@@ -89,12 +90,19 @@ def locate(postcode: str) -> Location:
     return Location(area=area, flag=None if whole else LocationFlag.PARTLY_IN_AREA)
 
 
+def is_legal_form(value) -> bool:
+    return isinstance(value, str) and value in LEGAL_FORM_BY_VALUE
+
+
 def sector_for(legal_form: str) -> Sector:
     return LEGAL_FORM_BY_VALUE[legal_form][2]
 
 
 def number_needed(legal_form: str) -> str | None:
-    return LEGAL_FORM_BY_VALUE[legal_form][3]
+    """Which number this legal form must give; None for none, or for a value not on the list
+    (the form reports that one as its own error)."""
+    form = LEGAL_FORM_BY_VALUE.get(legal_form) if isinstance(legal_form, str) else None
+    return form[3] if form else None
 
 
 def org_id(sector: str | None, company_number: str | None,

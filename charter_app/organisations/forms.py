@@ -8,20 +8,24 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, RadioField, SelectMultipleField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from charter_app.forms import clean_text
+from charter_app.forms import clean_text, column_length
 from charter_app.forms import text_field as text
 from charter_app.organisations import eligibility
 from charter_app.organisations.commitments import COMMITMENTS
+from charter_app.organisations.models import Organisation
 
 
 class OrganisationDetailsForm(FlaskForm):
-    name = text("Organisation name", "Enter your organisation's name", 160,
+    name = text("Organisation name", "Enter your organisation's name",
+                column_length(Organisation.name),
                 hint="As registered, if it is registered")
     legal_form = RadioField(
         "What kind of organisation is it?",
         widget=GovRadioInput(),
         choices=[(value, label) for value, label, _sector, _needs in eligibility.LEGAL_FORMS],
         validators=[InputRequired(message="Select what kind of organisation it is")],
+        # Checked by validate_legal_form instead, which gives the GOV.UK message.
+        validate_choice=False,
     )
     size_band = RadioField(
         "How many people work for it?",
@@ -29,6 +33,7 @@ class OrganisationDetailsForm(FlaskForm):
         description="Count staff and regular volunteers, full-time or part-time.",
         choices=list(eligibility.SIZE_LABELS.items()),
         validators=[InputRequired(message="Select how many people work for it")],
+        validate_choice=False,
     )
     company_number = text("Company number", max_length=10,
                           hint="8 characters, like 01234567 or SC123456. Needed for companies, "
@@ -37,11 +42,13 @@ class OrganisationDetailsForm(FlaskForm):
                           hint="Registered with the Charity Commission for England and Wales, "
                                "like 1234567. Needed for charities and CIOs.")
     address_line_1 = text("Address line 1", "Enter address line 1, typically the building and "
-                          "street", 120)
-    address_line_2 = text("Address line 2 (optional)", max_length=120)
-    town = text("Town or city", "Enter town or city", 80)
+                          "street", column_length(Organisation.address_line_1))
+    address_line_2 = text("Address line 2 (optional)",
+                          max_length=column_length(Organisation.address_line_2))
+    town = text("Town or city", "Enter town or city", column_length(Organisation.town))
     postcode = text("Postcode", "Enter your organisation's postcode", 10)
-    website = text("Website (optional)", max_length=200, hint="For example, www.example.co.uk")
+    website = text("Website (optional)", max_length=column_length(Organisation.website),
+                   hint="For example, www.example.co.uk")
     description = TextAreaField(
         "Describe your organisation",
         description="What it does and who for, in a few sentences. This is shown in the public "
@@ -53,6 +60,14 @@ class OrganisationDetailsForm(FlaskForm):
             Length(max=1000, message="Description must be 1000 characters or fewer"),
         ],
     )
+
+    def validate_legal_form(self, field):
+        if not eligibility.is_legal_form(field.data):
+            raise ValidationError("Select what kind of organisation it is")
+
+    def validate_size_band(self, field):
+        if field.data not in eligibility.SIZE_LABELS:
+            raise ValidationError("Select how many people work for it")
 
     def validate_company_number(self, field):
         if field.data:
@@ -88,9 +103,15 @@ class OrganisationDetailsForm(FlaskForm):
         if not value.lower().startswith(("http://", "https://")):
             value = "https://" + value
         host = value.split("://", 1)[1].split("/", 1)[0]
-        if " " in value or "." not in host or host.startswith("."):
+        if any(character.isspace() for character in value) or "." not in host \
+                or host.startswith("."):
             raise ValidationError("Enter a website address in the correct format, like "
                                   "www.example.co.uk")
+        # Checked again: the https:// added above counts towards what the database can hold.
+        limit = column_length(Organisation.website)
+        if len(value) > limit:
+            raise ValidationError(f"Website must be {limit} characters or fewer, "
+                                  "including https://")
         field.data = value
 
 
@@ -114,8 +135,10 @@ class CommitmentsForm(FlaskForm):
 
 
 class SignatoryForm(FlaskForm):
-    signatory_name = text("Full name", "Enter the full name of the person signing", 120)
-    signatory_role = text("Job title or role", "Enter the role of the person signing", 120,
+    signatory_name = text("Full name", "Enter the full name of the person signing",
+                          column_length(Organisation.signatory_name))
+    signatory_role = text("Job title or role", "Enter the role of the person signing",
+                          column_length(Organisation.signatory_role),
                           hint="For example, Managing Director or Chair of Trustees")
     authorised = BooleanField(
         "I am authorised to sign the Charter on behalf of this organisation",

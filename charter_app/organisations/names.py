@@ -2,6 +2,8 @@
 
 import re
 
+NAME_KEY_LENGTH = 160  # Organisation.name_key's column
+
 _LEGAL_SUFFIXES = re.compile(
     r"\b(limited|ltd|plc|llp|cic|cio|c\.i\.c|the|company|co|uk|group|trust)\b\.?"
 )
@@ -12,7 +14,8 @@ def name_key(name: str) -> str:
     lowered = name.lower().replace("&", " and ")
     lowered = _LEGAL_SUFFIXES.sub(" ", lowered)
     lowered = re.sub(r"[^a-z0-9 ]+", " ", lowered)
-    return " ".join(lowered.split())
+    # "&" becomes " and ", so the key can outgrow the name: cut it to what its column holds.
+    return " ".join(lowered.split())[:NAME_KEY_LENGTH].rstrip()
 
 
 def search_text(*parts: str | None) -> str:

@@ -20,10 +20,13 @@ def _application(organisation_id: int) -> Organisation:
     return organisation
 
 
-def _already_decided(organisation: Organisation, action: str):
-    """Someone else decided first (or the state moved on): say so, never fail."""
-    flash(f"This application was already {organisation.status}, so it cannot be {action} now.",
-          "info")
+def _already_decided(organisation: Organisation, refused: applications.TransitionNotAllowed,
+                     action: str):
+    """Someone (perhaps this same person, clicking twice) decided first: say so, never fail."""
+    if refused.already_done:
+        flash(f"{organisation.name} is already {action}. Nothing has changed.", "info")
+    else:
+        flash(f"This application is {refused.current}, so it cannot be {action} now.", "info")
     return redirect(url_for("organisations_staff.application", organisation_id=organisation.id))
 
 
@@ -54,8 +57,8 @@ def approve(organisation_id: int):
         abort(400)
     try:
         review.approve_application(organisation, current_user)
-    except applications.TransitionNotAllowed:
-        return _already_decided(organisation, "approved")
+    except applications.TransitionNotAllowed as refused:
+        return _already_decided(organisation, refused, "approved")
     flash(f"{organisation.name} is approved and now listed in the directory.", "success")
     return redirect(url_for("organisations_staff.queue"))
 
@@ -68,8 +71,8 @@ def reject(organisation_id: int):
     if form.validate_on_submit():
         try:
             review.reject_application(organisation, current_user, form.reason.data)
-        except applications.TransitionNotAllowed:
-            return _already_decided(organisation, "rejected")
+        except applications.TransitionNotAllowed as refused:
+            return _already_decided(organisation, refused, "rejected")
         flash(f"{organisation.name} was rejected. We have emailed them the reason.", "success")
         return redirect(url_for("organisations_staff.queue"))
     return render_template("staff/reject.html", title=f"Reject {organisation.name}", form=form,

@@ -162,6 +162,11 @@ def check_and_submit(organisation_id: int):
     if request.method == "POST":
         try:
             applications.submit_application(organisation, current_user)
+        except applications.TransitionNotAllowed:
+            # A second submit (double click, two tabs) finds the first one already done.
+            flash("This application has already been submitted.", "info")
+            return redirect(url_for("organisations.application_for",
+                                    organisation_id=organisation.id))
         except applications.ApplicationIncomplete as incomplete:
             flash("Complete every section before you submit: " + ", ".join(incomplete.missing),
                   "info")

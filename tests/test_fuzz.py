@@ -1,0 +1,286 @@
+"""Random input to every form and every public page's query string: never a 500.
+
+Property-based (Hypothesis). Every endpoint that accepts POST is found by walking the URL map and
+posted to by the kind of user it is for (an applicant with a draft, an owner, staff), with a
+valid CSRF token, so the random data reaches the form and the code behind it. The data: text
+with control characters and NUL, huge numbers, numbers in other scripts, missing, repeated and
+extra fields, and JSON bodies of any shape. Derandomized, so a run is reproducible; the number
+of examples keeps the whole module to well under a minute per database.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import quote, urlencode
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from werkzeug.routing.converters import NumberConverter
+
+from charter_app.accounts.models import Invitation, MemberRole, User
+from charter_app.extensions import db, limiter
+from charter_app.tokens import make_token
+from tests.builders import PASSWORD, Builders
+from tests.conftest import csrf_token_from, log_in
+
+FUZZ = settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+# Values people (or tools) send that the code may not expect.
+AWKWARD = [
+    "", " ", "\x00", "a\x00b", "\r\n", "\t", "0", "-1", "1e999", "NaN", "Infinity", "-0",
+    "99999999999999999999999999", str(2**31), str(2**63), "١٢٣٤٥٦٧", "𝟙𝟚𝟛", "İ" * 40,
+    "<script>alert(1)</script>", "'; DROP TABLE users; --", "=HYPERLINK(\"x\")", "y", "on",
+    "https://" + "a" * 300 + ".example", "x" * 5000, "&" * 160, "\ud7ff\ue000\uffff",
+]
+text_values = st.one_of(
+    st.sampled_from(AWKWARD),
+    # Control characters inside otherwise ordinary text; NUL most often, as PostgreSQL
+    # refuses it in any text value.
+    st.tuples(st.text(st.characters(max_codepoint=0x7F), max_size=20),
+              st.sampled_from(["\x00", "\x00", "\x1b", "\x7f"])).map(
+        lambda parts: parts[0] + parts[1] + parts[0]),
+    st.just("\x00"),
+    # Any code point but lone surrogates (a browser cannot send those in UTF-8).
+    st.text(st.characters(exclude_categories=("Cs",)), max_size=300),
+    st.integers(min_value=-(10**30), max_value=10**30).map(str),
+    st.decimals(allow_nan=True, allow_infinity=True).map(str),
+)
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(10**30), max_value=10**30)
+    | st.floats() | text_values,
+    lambda children: st.lists(children, max_size=3)
+    | st.dictionaries(st.text(max_size=10), children, max_size=3),
+    max_leaves=6,
+)
+
+
+@dataclass
+class Target:
+    """Where to post, as whom, and the page whose form names the fields."""
+
+    url: str
+    form_page: str
+    user: User | None = None
+    field_values: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _applicant(build: Builders, **fields):
+    owner = build.user()
+    return owner, build.organisation(owner, **fields)
+
+
+def _visitor(url: str) -> Callable[[Builders], Target]:
+    return lambda build: Target(url, url)
+
+
+def _draft_section(section: str) -> Callable[[Builders], Target]:
+    def setup(build):
+        owner, organisation = _applicant(build)
+        url = f"/organisations/{organisation.id}/{section}"
+        return Target(url, url, owner)
+    return setup
+
+
+def _staff_page(action: str) -> Callable[[Builders], Target]:
+    def setup(build):
+        organisation = build.organisation(build.user(), status="submitted")
+        page = f"/staff/applications/{organisation.id}"
+        url = f"{page}/{action}"
+        return Target(url, url if action == "reject" else page, build.staff())
+    return setup
+
+
+def _reset_password(build):
+    user = build.user()
+    token = make_token("reset-password", {"user": user.id, "fp": user.password_fingerprint})
+    return Target(f"/account/reset/{token}", f"/account/reset/{token}")
+
+
+def _accept_invitation(build):
+    owner, organisation = _applicant(build)
+    invitation = Invitation(organisation_id=organisation.id, email="colleague@example.org",
+                            role=MemberRole.MEMBER, invited_by_id=owner.id)
+    db.session.add(invitation)
+    db.session.commit()
+    token = make_token("invitation", {"invitation": invitation.id})
+    return Target(f"/invitation/{token}", f"/invitation/{token}")
+
+
+def _invite(build):
+    owner, organisation = _applicant(build)
+    url = f"/organisation/{organisation.id}/invite"
+    return Target(url, url, owner)
+
+
+def _deactivate_staff(build):
+    url = f"/staff/people/{build.staff().id}/deactivate"
+    return Target(url, url, build.admin())
+
+
+def _accept_staff_invitation(build):
+    newcomer = build.staff()
+    token = make_token("staff-invitation",
+                       {"user": newcomer.id, "fp": newcomer.password_fingerprint})
+    return Target(f"/account/welcome/{token}", f"/account/welcome/{token}")
+
+
+# Every endpoint that accepts POST, and how to reach it as the user it is for. A new one fails
+# test_every_form_is_fuzzed until it is added here.
+POST_TARGETS: dict[str, Callable[[Builders], Target]] = {
+    "accounts.register": _visitor("/account/create"),
+    "accounts.login": _visitor("/login"),
+    "accounts.request_reset": _visitor("/account/reset"),
+    "accounts.reset_password": _reset_password,
+    "accounts.accept_invitation": _accept_invitation,
+    "accounts.resend_confirmation": lambda build: Target(
+        "/account/confirm/resend", "/account/confirm", build.user(confirmed=False)),
+    "accounts.logout": lambda build: Target("/logout", "/account", build.user()),
+    "accounts.change_email": lambda build: Target("/account/email", "/account/email",
+                                                  build.user()),
+    "accounts.invite": _invite,
+    "organisations.new_details": lambda build: Target("/apply/organisation",
+                                                      "/apply/organisation", build.user()),
+    "organisations.details": _draft_section("details"),
+    "organisations.commitments": _draft_section("commitments"),
+    "organisations.pledges": _draft_section("pledges"),
+    "organisations.signatory": _draft_section("signatory"),
+    "organisations.check_and_submit": _draft_section("submit"),
+    "organisations_staff.approve": _staff_page("approve"),
+    "organisations_staff.reject": _staff_page("reject"),
+    "staff_people.invite": lambda build: Target("/staff/people/invite", "/staff/people/invite",
+                                                build.admin()),
+    "staff_people.deactivate": _deactivate_staff,
+    "accounts.accept_staff_invitation": _accept_staff_invitation,
+}
+
+FIELD = re.compile(r'<(?:input|textarea|select)\b[^>]*\bname="([^"]+)"(?:[^>]*\bvalue="([^"]*)")?')
+
+
+def _fields_on(html: str) -> dict[str, list[str]]:
+    """Each field's name on the page, with the values its radios or checkboxes offer."""
+    fields: dict[str, list[str]] = {}
+    for name, value in FIELD.findall(html):
+        if name != "csrf_token":
+            fields.setdefault(name, [])
+            if value:
+                fields[name].append(value)
+    return fields
+
+
+@pytest.fixture
+def fuzz_app(app, monkeypatch):
+    # Rate limits would soon answer 429 and stop the data reaching the forms (put back after).
+    monkeypatch.setattr(limiter, "enabled", False)
+    return app
+
+
+def _form_data(fields: dict[str, list[str]]):
+    """Some of the page's fields (each missing, once or repeated), plus a few it never had."""
+    def value_for(offered):
+        single = st.one_of(st.sampled_from(offered), text_values) if offered else text_values
+        return st.one_of(single, st.lists(single, max_size=3))
+
+    known = st.fixed_dictionaries({}, optional={
+        name: value_for(offered) for name, offered in fields.items()})
+    extra = st.dictionaries(st.text(max_size=20).filter(lambda key: key != "csrf_token"),
+                            text_values, max_size=2)
+    return st.tuples(known, extra).map(lambda pair: {**pair[1], **pair[0]})
+
+
+def test_every_form_is_fuzzed(app):
+    posted = {rule.endpoint for rule in app.url_map.iter_rules() if "POST" in rule.methods}
+    assert posted == set(POST_TARGETS)
+
+
+@pytest.mark.parametrize("endpoint", sorted(POST_TARGETS))
+def test_random_form_posts_never_answer_500(fuzz_app, build, endpoint):
+    target = POST_TARGETS[endpoint](build)
+    client = fuzz_app.test_client()
+    if target.user is not None:
+        log_in(client, target.user.email, PASSWORD)
+    page = client.get(target.form_page)
+    assert page.status_code == 200, f"{target.form_page}: {page.status_code}"
+    html = page.get_data(as_text=True)
+    token = csrf_token_from(html)
+    fields = _fields_on(html)
+
+    @FUZZ
+    @given(st.data())
+    def post(data):
+        if data.draw(st.booleans(), label="as JSON"):
+            body = data.draw(st.one_of(
+                st.dictionaries(st.sampled_from(sorted(fields) or ["x"]), json_values,
+                                max_size=6),
+                json_values), label="JSON body")
+            response = client.post(target.url, json=body, headers={"X-CSRFToken": token})
+        else:
+            form = data.draw(_form_data(fields), label="form")
+            response = client.post(target.url, data={**form, "csrf_token": token})
+        assert response.status_code < 500, f"{endpoint} answered {response.status_code}"
+
+    post()
+
+
+def _public_get_rules(app):
+    return sorted(
+        (rule for rule in app.url_map.iter_rules()
+         if "GET" in rule.methods and rule.endpoint != "static"
+         and getattr(app.view_functions[rule.endpoint], "access", None) == "public"),
+        key=lambda rule: rule.rule)
+
+
+def _path_value(converter):
+    if isinstance(converter, NumberConverter):
+        return st.integers(min_value=0, max_value=10**25).map(str)
+    return st.one_of(st.just("fuzz-signatory-ltd"), text_values.filter(bool)).map(
+        lambda value: quote(value, safe=""))
+
+
+QUERY_KEYS = ["q", "sector", "size", "theme", "area", "page", "per_page", "next", "format"]
+
+
+# Every public page (a new one fails test_every_public_page_is_fuzzed until it is added here).
+PUBLIC_PAGES = [
+    "pages.home", "pages.charter", "pages.accessibility", "pages.privacy", "pages.cookies",
+    "pages.healthz", "pages.livez", "accounts.register", "accounts.confirm_email",
+    "accounts.login", "accounts.request_reset", "accounts.reset_password",
+    "accounts.confirm_email_change", "accounts.accept_invitation",
+    "accounts.accept_staff_invitation", "organisations.start",
+    "directory.index", "directory.profile", "directory.csv", "directory.api_list",
+    "directory.api_detail",
+]
+
+
+def test_every_public_page_is_fuzzed(app):
+    assert {rule.endpoint for rule in _public_get_rules(app)} == set(PUBLIC_PAGES)
+
+
+@pytest.mark.parametrize("endpoint", PUBLIC_PAGES)
+def test_random_query_strings_on_public_pages_never_answer_500(fuzz_app, build, endpoint):
+    build.organisation(status="approved", name="Fuzz Signatory Ltd", slug="fuzz-signatory-ltd")
+    client = fuzz_app.test_client()
+    rule = next(rule for rule in _public_get_rules(fuzz_app) if rule.endpoint == endpoint)
+
+    @settings(FUZZ, max_examples=50)
+    @given(st.data())
+    def get(data):
+        path = rule.rule
+        for name, converter in rule._converters.items():
+            value = data.draw(_path_value(converter), label=name)
+            path = re.sub(rf"<(?:[^:>]+:)?{name}>", lambda _match, value=value: value, path)
+        known = data.draw(st.fixed_dictionaries(
+            {}, optional={key: text_values for key in QUERY_KEYS}), label="query")
+        extra = data.draw(st.lists(st.tuples(st.text(max_size=10), text_values), max_size=2),
+                          label="extra query")
+        query = [*known.items(), *extra]
+        response = client.get(f"{path}?{urlencode(query)}")
+        assert response.status_code < 500, f"GET {path}?{urlencode(query)}"
+
+    get()
