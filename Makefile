@@ -24,8 +24,10 @@ $(UV_DIR)/.version-$(UV_VERSION):
 	touch $@
 
 # What running needs, and nothing else; --inexact keeps test tools an earlier `make test` added.
+# Compiled once here, so each of the three commands `make run` starts need not compile the
+# libraries again (they would, every time, where PYTHONDONTWRITEBYTECODE is set).
 install-run: $(UV_DIR)/.version-$(UV_VERSION)
-	$(SYNC) --inexact
+	$(SYNC) --inexact --compile-bytecode
 
 # Everything, test tools included (what `make test` and development use).
 install: $(UV_DIR)/.version-$(UV_VERSION)
