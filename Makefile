@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PORT ?= 5000
-# Links in emails and open data follow the port unless BASE_URL is set (environment or .env).
+# Links in emails and open data follow the port unless BASE_URL is set: in the environment,
+# on the command line (make run BASE_URL=...) or in .env, which the app reads itself.
 DEV_BASE_URL := $(or $(BASE_URL),$(if $(shell grep -s '^ *BASE_URL *=' .env),,http://127.0.0.1:$(PORT)))
 
 # uv installs exactly the tree that uv.lock pins (the one CI tested); the Makefile brings its own uv.
