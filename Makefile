@@ -1,28 +1,47 @@
 # Two commands set everything up on a fresh machine: `make run` and `make test`.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
-VENV ?= .venv
+VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
-# Reinstall whenever pyproject.toml changes.
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+PORT ?= 5000
+# Links in emails and open data follow the port unless BASE_URL is set: in the environment,
+# on the command line (make run BASE_URL=...) or in .env, which the app reads itself.
+DEV_BASE_URL := $(or $(BASE_URL),$(if $(shell grep -s '^ *BASE_URL *=' .env),,http://127.0.0.1:$(PORT)))
 
-.PHONY: run test lint bench assets install clean
+# uv installs exactly the tree that uv.lock pins (the one CI tested); the Makefile brings its own uv.
+UV_VERSION := 0.13.9
+UV_DIR := .uv
+UV := $(UV_DIR)/bin/uv
+export UV_PYTHON := $(PYTHON)
+export UV_PYTHON_DOWNLOADS := never
+# --locked: stop, rather than quietly re-resolve, when pyproject.toml and uv.lock disagree.
+SYNC := $(UV) sync --locked --quiet
 
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+.PHONY: run test lint bench assets install install-run lock clean
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[test]"
-	rm -f $(VENV)/.installed-*
-	touch $(STAMP)
+$(UV_DIR)/.version-$(UV_VERSION):
+	rm -rf $(UV_DIR)
+	$(PYTHON) -m pip install --quiet --root-user-action=ignore --target $(UV_DIR) uv==$(UV_VERSION)
+	touch $@
 
-install: $(STAMP)
+# What running needs, and nothing else; --inexact keeps test tools an earlier `make test` added.
+# Compiled once here, so each of the three commands `make run` starts need not compile the
+# libraries again (they would, every time, where PYTHONDONTWRITEBYTECODE is set).
+install-run: $(UV_DIR)/.version-$(UV_VERSION)
+	$(SYNC) --inexact --compile-bytecode
 
-run: install
+# Everything, test tools included (what `make test` and development use).
+install: $(UV_DIR)/.version-$(UV_VERSION)
+	$(SYNC) --extra test
+
+# After changing a pin in pyproject.toml: re-resolve and commit uv.lock with it.
+lock: $(UV_DIR)/.version-$(UV_VERSION)
+	$(UV) lock
+
+run: install-run
 	$(FLASK) db upgrade
 	$(FLASK) charter seed-demo --if-empty
-	$(FLASK) charter dev-server
+	$(if $(DEV_BASE_URL),BASE_URL='$(DEV_BASE_URL)') $(FLASK) charter dev-server --port $(PORT)
 
 # Style and bugs (ruff), and the package's shape (import-linter contracts in pyproject.toml).
 lint: install
@@ -45,4 +64,4 @@ assets:
 	bash scripts/build_assets.sh
 
 clean:
-	rm -rf $(VENV) instance test-artifacts .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(UV_DIR) instance test-artifacts .pytest_cache .ruff_cache

@@ -576,3 +576,56 @@ def test_live_search_puts_a_tidy_shareable_address_in_the_address_bar(client, ap
                           headers={"HX-Request": "true"})
     assert response.headers["HX-Push-Url"] == "/directory?q=bakery&size=small"
     assert "Clear search and filters" in response.get_data(as_text=True)
+
+
+def summary_rows(response) -> dict[str, str]:
+    """The profile's summary list, key → value, as a reader sees them."""
+    assert response.status_code == 200, response.status_code
+    text = response.get_data(as_text=True)
+    pairs = re.findall(r'<dt class="govuk-summary-list__key">(.*?)</dt>\s*'
+                       r'<dd class="govuk-summary-list__value">(.*?)</dd>', text, re.DOTALL)
+    return {html.unescape(key).strip(): html.unescape(re.sub(r"<[^>]+>", "", value)).strip()
+            for key, value in pairs}
+
+
+def test_profile_shows_the_company_number_and_open_data_keeps_the_org_id(client, build):
+    signatory(build, "Numbered Ltd", slug="numbered", company_number="01234567")
+    text = client.get("/signatories/numbered").get_data(as_text=True)
+    rows = summary_rows(client.get("/signatories/numbered"))
+    assert rows["Company number"] == "01234567"
+    assert "Charity number" not in rows
+    assert "Registered as" not in text
+    assert "GB-COH" not in text
+    assert client.get("/api/v1/signatories/numbered").get_json()["identifier"] == (
+        "GB-COH-01234567")
+    assert csv_rows(client.get("/directory.csv"))[0]["identifier"] == "GB-COH-01234567"
+
+
+def test_profile_shows_the_charity_number_of_a_charity(client, build):
+    signatory(build, "Weardale Riding Trust", slug="riding-trust", sector="third",
+              legal_form="cio", company_number=None,
+              charity_number="1123456")
+    rows = summary_rows(client.get("/signatories/riding-trust"))
+    assert rows["Charity number"] == "1123456"
+    assert "Company number" not in rows
+    assert client.get("/api/v1/signatories/riding-trust").get_json()["identifier"] == (
+        "GB-CHC-1123456")
+
+
+def test_profile_without_a_registered_number_shows_none(client, build):
+    signatory(build, "Tow Law Walking Group", slug="walkers", sector="third",
+              legal_form="community_group", company_number=None, charity_number=None)
+    rows = summary_rows(client.get("/signatories/walkers"))
+    assert "Company number" not in rows
+    assert "Charity number" not in rows
+
+
+@pytest.mark.parametrize(("town", "area", "shown"), [
+    ("Durham", "Durham", "Durham"),
+    ("Chester-le-Street", "Chester-le-Street", "Chester-le-Street"),
+    ("Stanhope", "Wear Valley", "Stanhope, Wear Valley area"),
+    ("Barnard Castle", "Teesdale", "Barnard Castle, Teesdale area"),
+])
+def test_profile_says_where_without_repeating_the_town(client, build, town, area, shown):
+    signatory(build, "Placed Ltd", slug="placed", town=town, area=area)
+    assert summary_rows(client.get("/signatories/placed"))["Where"] == shown
