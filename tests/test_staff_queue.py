@@ -1,4 +1,4 @@
-"""The staff queue (/staff/): how long each application has waited against the promise of a
+"""The staff queue (/staff/applications): how long each application has waited against the promise of a
 review within 10 working days, with overdue ones marked in words, and counts in plain English."""
 
 import html
@@ -30,7 +30,7 @@ def summary(text: str) -> str:
 
 def staff_queue(client, build) -> str:
     log_in(client, build.staff().email, PASSWORD)
-    response = client.get("/staff/")
+    response = client.get("/staff/applications")
     assert response.status_code == 200
     return response.get_data(as_text=True)
 
