@@ -46,14 +46,17 @@ def create_staff(email: str, password: str | None, admin: bool):
 @with_appcontext
 def seed_demo(if_empty: bool, signatories: int):
     """Load realistic demo data and print the demo logins."""
-    from charter_app.demo import DEMO_LOGINS, has_data, seed
+    from charter_app.demo import DEMO_LOGINS, demo_counts, has_data, seed
 
     if if_empty and has_data():
         click.echo("Demo data already loaded.")
     else:
         seed(signatories=signatories)
         db.session.commit()
-        click.echo(f"Loaded demo data: {signatories} signatories.")
+        counts = demo_counts()
+        click.echo(f"Loaded demo data: {counts['approved']} approved signatories, "
+                   f"{counts['submitted']} applications waiting for review, "
+                   f"{counts['draft']} draft.")
     click.echo("Demo logins:")
     for role, email, password in DEMO_LOGINS:
         click.echo(f"  {role:<28} {email}  password: {password}")

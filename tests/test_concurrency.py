@@ -170,3 +170,36 @@ def test_a_second_submission_is_told_it_was_already_submitted(app, build, client
     assert re.search(r"already been submitted|cannot be changed now", html)
     assert _changes(organisation.id, "submitted") == 1
     assert len(_emails("application_submitted")) == 1
+
+
+def test_ten_sign_ups_for_one_address_at_once_make_one_account_and_never_fail(
+        app, live_server, monkeypatch):
+    from charter_app.accounts.models import User
+    from charter_app.extensions import limiter
+
+    monkeypatch.setattr(limiter, "enabled", False)  # ten sign-ups a second would meet the limit
+    sessions, forms = [], []
+    for _ in range(10):
+        session = HttpSession(live_server)
+        status, _location, html = session.request("GET", "/account/create")
+        assert status == 200
+        sessions.append(session)
+        forms.append({"csrf_token": csrf_token_from(html), "email": "Same.Person@example.org",
+                      "password": "a long and unusual password 7",
+                      "password_confirm": "a long and unusual password 7"})
+    pending = iter(zip(sessions, forms, strict=True))
+    lock = threading.Lock()
+
+    def send():
+        with lock:
+            session, form = next(pending)
+        status, _location, html = session.request("POST", "/account/create", form)
+        assert "Check your email" in html
+        return status
+
+    assert _all_at_once(send, count=10) == [200] * 10
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(User)) == 1
+        templates = list(db.session.scalars(select(OutboxMessage.template)))
+    assert templates.count("confirm_email") == 1
+    assert templates.count("account_exists") == 9

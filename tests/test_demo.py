@@ -11,6 +11,8 @@ def test_seed_demo_loads_signatories_applications_and_logins_once(app, client):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["charter", "seed-demo", "--if-empty"])
     assert result.exit_code == 0, result.output
+    assert ("Loaded demo data: 49 approved signatories, 6 applications waiting for review, "
+            "1 draft.") in result.output
     assert "staff@example.org  password: demo-staff-password" in result.output
     assert "signatory@example.org  password: demo-signatory-password" in result.output
 

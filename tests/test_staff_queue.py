@@ -1,5 +1,6 @@
-"""The staff queue (/staff/applications): how long each application has waited against the promise of a
-review within 10 working days, with overdue ones marked in words, and counts in plain English."""
+"""The staff queue (/staff/applications): how long each application has waited against the
+promise of a review within 10 working days, with overdue ones marked in words, and counts in
+plain English."""
 
 import html
 import re

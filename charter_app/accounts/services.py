@@ -12,6 +12,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 
 from charter_app.accounts import emails
 from charter_app.accounts.models import Invitation, MemberRole, Membership, SignInThrottle, User
@@ -72,8 +73,14 @@ def register_user(email: str, password: str) -> User | None:
         emails.account_exists(existing)
         return None
     user = User(email=email, password_hash=hash_password(password))
-    db.session.add(user)
-    db.session.flush()
+    try:
+        # Two sign-ups for one address at the same moment: the second finds the first's account
+        # at flush, and is answered exactly as if it had been there all along.
+        with db.session.begin_nested():
+            db.session.add(user)
+    except IntegrityError:
+        emails.account_exists(find_user(email))
+        return None
     send_confirmation(user)
     return user
 

@@ -8,7 +8,7 @@ the same seed always gives the same data.
 import random
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from charter_app.demo import accounts, organisations, pledges
 from charter_app.demo.accounts import DEMO_LOGINS
@@ -16,11 +16,18 @@ from charter_app.extensions import db
 from charter_app.organisations.models import ApplicationStatus, Organisation
 from charter_app.pledges.catalogue import active_measures
 
-__all__ = ["DEMO_LOGINS", "has_data", "seed"]
+__all__ = ["DEMO_LOGINS", "demo_counts", "has_data", "seed"]
 
 
 def has_data() -> bool:
     return db.session.scalar(select(Organisation.id).limit(1)) is not None
+
+
+def demo_counts() -> dict[str, int]:
+    """Organisations by state, as `seed-demo` reports what it loaded."""
+    rows = db.session.execute(select(Organisation.status, func.count()).group_by(
+        Organisation.status))
+    return {"approved": 0, "submitted": 0, "draft": 0, **dict(rows.all())}
 
 
 def seed(signatories: int = 48, pending: int = 5, seed_value: int = 2026,
