@@ -96,8 +96,10 @@ class OrganisationDetailsForm(FlaskForm):
         return super().validate(extra_validators)
 
     def _take_numbers_under_chosen_form(self) -> None:
-        """Keep the number typed under the chosen radio. A number the chosen legal form does
-        not ask for is dropped: with JavaScript its box is hidden, so it could not be checked."""
+        """Keep the number typed under the chosen radio or, when that box is empty, one typed
+        under another radio asking for the same number (someone who switched from "Private
+        limited company" to "Public limited company"). A number the chosen legal form does not
+        ask for is dropped: with JavaScript its box is hidden, so it could not be checked."""
         chosen = self.legal_form.data if eligibility.is_legal_form(self.legal_form.data) else None
         if chosen is None:
             return
