@@ -368,7 +368,7 @@ def test_profile_shows_name_commitments_and_pledges_with_targets(client, build):
     assert "Commitments" in text
     assert "six commitments" in text
     assert "Pledges for the next 12 months" in text
-    for measure_code, target in (("CDP-JOB-03", "104 weeks"), ("CDP-GRO-02", "1,234.5 £ spent"),
+    for measure_code, target in (("CDP-JOB-03", "104 weeks"), ("CDP-GRO-02", "£1,234.50"),
                                  ("CDP-ENV-03", "40.5 tonnes")):
         measure = build.measure(measure_code)
         assert measure.name in text

@@ -4,8 +4,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
     GovRadioInput,
+    GovTextInput,
 )
-from wtforms import BooleanField, RadioField, SelectMultipleField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from charter_app.forms import clean_text, column_length
@@ -13,6 +14,29 @@ from charter_app.forms import text_field as text
 from charter_app.organisations import eligibility
 from charter_app.organisations.commitments import COMMITMENTS
 from charter_app.organisations.models import Organisation
+
+
+def _first_filled(values: list[str]) -> str:
+    return next((value for value in values if value), "")
+
+
+class RevealedNumberField(StringField):
+    """A company or charity number asked under each legal-form radio that needs it.
+
+    The page repeats the box, with the same name, under each of those radios (the GOV.UK
+    conditional reveal has one box per radio), so the browser sends one value per box. The form
+    keeps them all in `copies` and later takes the one under the chosen radio.
+    """
+
+    def process_formdata(self, valuelist):
+        self.copies = [clean_text(value) or "" for value in valuelist]
+        super().process_formdata([_first_filled(self.copies)] if valuelist else valuelist)
+
+
+def _number_field(label: str, hint: str) -> RevealedNumberField:
+    return RevealedNumberField(
+        label, description=hint, widget=GovTextInput(), filters=[clean_text],
+        validators=[Length(max=10, message=f"{label} must be 10 characters or fewer")])
 
 
 class OrganisationDetailsForm(FlaskForm):
@@ -35,12 +59,11 @@ class OrganisationDetailsForm(FlaskForm):
         validators=[InputRequired(message="Select how many people work for it")],
         validate_choice=False,
     )
-    company_number = text("Company number", max_length=10,
-                          hint="8 characters, like 01234567 or SC123456. Needed for companies, "
-                               "LLPs and CICs.")
-    charity_number = text("Charity number", max_length=10,
-                          hint="Registered with the Charity Commission for England and Wales, "
-                               "like 1234567. Needed for charities and CIOs.")
+    company_number = _number_field("Company number",
+                                   "8 characters, like 01234567 or SC123456")
+    charity_number = _number_field("Charity number",
+                                   "Registered with the Charity Commission for England and "
+                                   "Wales, like 1234567")
     address_line_1 = text("Address line 1", "Enter address line 1, typically the building and "
                           "street", column_length(Organisation.address_line_1))
     address_line_2 = text("Address line 2 (optional)",
@@ -60,6 +83,37 @@ class OrganisationDetailsForm(FlaskForm):
             Length(max=1000, message="Description must be 1000 characters or fewer"),
         ],
     )
+
+    NUMBER_KINDS = {"company": "company_number", "charity": "charity_number"}
+
+    def number_reveals(self) -> list[tuple[str, str]]:
+        """(legal form, number field name) for each radio that reveals a number box."""
+        return [(value, self.NUMBER_KINDS[needs])
+                for value, _label, _sector, needs in eligibility.LEGAL_FORMS if needs]
+
+    def validate(self, extra_validators=None):
+        self._take_numbers_under_chosen_form()
+        return super().validate(extra_validators)
+
+    def _take_numbers_under_chosen_form(self) -> None:
+        """Keep the number typed under the chosen radio or, when that box is empty, one typed
+        under another radio asking for the same number (someone who switched from "Private
+        limited company" to "Public limited company"). A number the chosen legal form does not
+        ask for is dropped: with JavaScript its box is hidden, so it could not be checked."""
+        chosen = self.legal_form.data if eligibility.is_legal_form(self.legal_form.data) else None
+        if chosen is None:
+            return
+        for needs, name in self.NUMBER_KINDS.items():
+            field = getattr(self, name)
+            copies = getattr(field, "copies", None)
+            if eligibility.number_needed(chosen) != needs:
+                field.data = ""
+                continue
+            if copies and len(copies) > 1:
+                boxes = [value for value, kind in self.number_reveals() if kind == name]
+                index = boxes.index(chosen)
+                under_chosen = copies[index] if index < len(copies) else ""
+                field.data = under_chosen or _first_filled(copies)
 
     def validate_legal_form(self, field):
         if not eligibility.is_legal_form(field.data):

@@ -51,7 +51,7 @@ def _task_list(organisation):
                            organisation=organisation,
                            sections=applications.section_status(organisation),
                            section_names=applications.SECTION_NAMES,
-                           section_endpoints=SECTION_ENDPOINTS)
+                           section_endpoints=SECTION_ENDPOINTS, commitments=COMMITMENTS)
 
 
 def _editable(organisation_id: int):
@@ -172,7 +172,7 @@ def check_and_submit(organisation_id: int):
                   "info")
             return redirect(url_for("organisations.application_for",
                                     organisation_id=organisation.id))
-        flash("Application submitted. We have emailed you a confirmation.", "success")
+        # No flash: the application page now opens with the confirmation panel.
         return redirect(url_for("organisations.application_for", organisation_id=organisation.id))
     if not all(sections.values()):
         flash("Complete every section before you check and submit your application.", "info")

@@ -7,6 +7,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovTextInput
 from wtforms import Field
 from wtforms.validators import ValidationError
 
+from charter_app.pledges.catalogue import target_with_unit
+
 
 class TargetField(Field):
     """A 12-month target: blank means 'not pledged'; otherwise a positive decimal."""
@@ -51,8 +53,9 @@ class TargetField(Field):
                 f"Target for {self.measure.name} must have no more than 2 decimal places")
         if value > self.measure.plausible_max:
             raise ValidationError(
-                f"Target for {self.measure.name} must be {self.measure.plausible_max:,.0f} "
-                f"{self.measure.unit} or less: check the unit")
+                f"Target for {self.measure.name} must be "
+                f"{target_with_unit(self.measure.plausible_max, self.measure.unit)} or less: "
+                "check the unit")
         self.decimal = value
 
 
@@ -80,7 +83,8 @@ def pledges_form_for(measures, pledged: dict[int, Decimal], formdata=None):
             TargetField(
                 measure.name,
                 measure,
-                description=f"{measure.guidance} Unit: {measure.unit}.",
+                # The unit is beside the box (a £ prefix or a suffix): the hint does not repeat it.
+                description=measure.guidance,
                 default=pledged.get(measure.id),
             ),
         )

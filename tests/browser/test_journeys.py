@@ -115,7 +115,8 @@ def test_sign_the_charter_review_and_find_it_in_the_directory(browsing, smtp, bu
     # First try: no name and a postcode that is not one.
     page.get_by_label("Organisation name").fill("")
     page.get_by_label("Private limited company").check()
-    page.get_by_label("Company number").fill("09876543")
+    # The box is revealed under the chosen radio: the only company number box on show.
+    page.get_by_role("textbox", name="Company number").fill("09876543")
     page.get_by_label("Small (10 to 49 staff)").check()
     page.get_by_label("Address line 1").fill("Unit 4, Dragon Lane")
     page.get_by_label("Town or city").fill("Durham")
@@ -138,7 +139,7 @@ def test_sign_the_charter_review_and_find_it_in_the_directory(browsing, smtp, bu
     # What was typed elsewhere is kept.
     expect(page.get_by_label("Private limited company")).to_be_checked()
     expect(page.get_by_label("Small (10 to 49 staff)")).to_be_checked()
-    expect(page.get_by_label("Company number")).to_have_value("09876543")
+    expect(page.get_by_role("textbox", name="Company number")).to_have_value("09876543")
     expect(page.get_by_label("Address line 1")).to_have_value("Unit 4, Dragon Lane")
     expect(page.get_by_label("Postcode")).to_have_value("XYZ")
     # Kept, with the https:// the validator adds.
@@ -173,7 +174,13 @@ def test_sign_the_charter_review_and_find_it_in_the_directory(browsing, smtp, bu
 
     page.get_by_role("link", name="Pledges").click()
     browsing.check(page, "pledges")
+    # Every theme starts closed; the keyboard opens one (Enter on its summary) and moves into it.
     apprenticeships = page.get_by_label("Weeks of apprenticeship, level 2 or above")
+    expect(apprenticeships).to_be_hidden()
+    page.locator("summary", has_text="Jobs").focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Local people employed or retained")).to_be_focused()
     apprenticeships.fill("0")
     click_button(page, "Save and continue")
     assert page.title().startswith("Error: ")
@@ -183,6 +190,8 @@ def test_sign_the_charter_review_and_find_it_in_the_directory(browsing, smtp, bu
     expect(page.locator(".govuk-error-message")).to_contain_text(message)
     browsing.check(page, "pledges error")
     apprenticeships.fill("52")
+    page.locator("summary", has_text="Social").focus()
+    page.keyboard.press("Space")
     page.get_by_label("Volunteering hours for local community projects").fill("37.5")
     click_button(page, "Save and continue")
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Pledges: saved")
@@ -205,8 +214,12 @@ def test_sign_the_charter_review_and_find_it_in_the_directory(browsing, smtp, bu
     expect(page.locator("main")).to_contain_text("https://www.wearvalleyjoinery.example")
     browsing.check(page, "check your application")
     click_button(page, "Sign and submit")
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("Application submitted")
-    expect(page.locator(".govuk-inset-text")).to_contain_text("You submitted this application")
+    expect(page.locator(".govuk-panel")).to_contain_text("Application submitted")
+    expect(page.locator("main")).to_contain_text(re.compile(
+        r"review your application by \d{1,2} \w+ 20\d\d \(10 working days"))
+    # The answers stay readable under the panel.
+    expect(page.locator(".govuk-summary-list__row", has_text="Weeks of apprenticeship")
+           ).to_contain_text("52 weeks")
     expect(page.get_by_role("link", name="Organisation details")).to_have_count(0)
     browsing.check(page, "submitted")
     smtp.wait_for(2)
@@ -287,7 +300,7 @@ def test_without_javascript_submit_approve_and_search(browsing, smtp, build):
     page.get_by_role("link", name="Check and submit").click()
     browsing.check(page, "check your application")
     click_button(page, "Sign and submit")
-    expect(page.locator(".govuk-inset-text")).to_contain_text("You submitted this application")
+    expect(page.locator(".govuk-panel")).to_contain_text("Application submitted")
     browsing.check(page, "submitted")
     smtp.wait_for(1)
     assert smtp.to(owner_email)
@@ -373,8 +386,7 @@ def test_staff_reject_with_reason_and_owner_resubmits(browsing, smtp, build):
     expect(owner_page.locator("main")).to_contain_text("workshop in Brancepeth")
     browsing.check(owner_page, "check your application")
     click_button(owner_page, "Sign and submit")
-    expect(owner_page.locator(".govuk-inset-text")).to_contain_text(
-        "You submitted this application")
+    expect(owner_page.locator(".govuk-panel")).to_contain_text("Application submitted")
     expect(owner_page.locator(".govuk-warning-text")).to_have_count(0)
     browsing.check(owner_page, "resubmitted")
 
