@@ -17,6 +17,7 @@ what releases the lock.
 from typing import TypeVar
 
 from sqlalchemy import select, text
+from sqlalchemy.dialects import postgresql, sqlite
 
 from charter_app.extensions import db
 
@@ -51,3 +52,21 @@ def lock_for_update(model: type[ModelT], row_id: int) -> ModelT | None:
         statement.execution_options(populate_existing=True)
     ).one_or_none()
 
+
+
+def insert_unless_taken(model: type[ModelT], unique_column: str, **values) -> ModelT | None:
+    """Insert a row unless one with the same unique value exists (or another request inserts it
+    at the same moment); the new row, or None when the value was taken.
+
+    `INSERT ... ON CONFLICT DO NOTHING`, not a savepoint: under pysqlite, releasing a savepoint
+    opened before any write commits the whole transaction, so a request that failed afterwards
+    would still have saved the row.
+    """
+    dialect = postgresql if _dialect() == "postgresql" else sqlite
+    table = model.__table__  # type: ignore[attr-defined]
+    new_id = db.session.execute(
+        dialect.insert(table).values(**values)
+        .on_conflict_do_nothing(index_elements=[unique_column])
+        .returning(table.c.id)
+    ).scalar_one_or_none()
+    return None if new_id is None else db.session.get(model, new_id)

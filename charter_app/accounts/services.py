@@ -12,12 +12,12 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 
 from charter_app.accounts import emails
 from charter_app.accounts.models import Invitation, MemberRole, Membership, SignInThrottle, User
 from charter_app.accounts.sessions import end_every_session
 from charter_app.extensions import db
+from charter_app.locking import insert_unless_taken
 from charter_app.timeutil import utcnow
 from charter_app.tokens import InvalidToken, make_token, read_token
 
@@ -72,13 +72,10 @@ def register_user(email: str, password: str) -> User | None:
         hash_password(password)  # the same work as a new account, so timing reveals nothing
         emails.account_exists(existing)
         return None
-    user = User(email=email, password_hash=hash_password(password))
-    try:
-        # Two sign-ups for one address at the same moment: the second finds the first's account
-        # at flush, and is answered exactly as if it had been there all along.
-        with db.session.begin_nested():
-            db.session.add(user)
-    except IntegrityError:
+    # Two sign-ups for one address at the same moment: the second finds the first's account
+    # taken, and is answered exactly as if it had been there all along.
+    user = insert_unless_taken(User, "email", email=email, password_hash=hash_password(password))
+    if user is None:
         emails.account_exists(find_user(email))
         return None
     send_confirmation(user)

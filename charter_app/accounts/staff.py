@@ -9,13 +9,13 @@ import secrets
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from charter_app.accounts import emails
 from charter_app.accounts.models import User
 from charter_app.accounts.services import find_user, hash_password, normalise_email
 from charter_app.accounts.sessions import end_every_session
 from charter_app.extensions import db
+from charter_app.locking import insert_unless_taken
 from charter_app.timeutil import utcnow
 from charter_app.tokens import InvalidToken, make_token, read_token
 
@@ -66,14 +66,11 @@ def invite_staff(email: str, *, admin: bool, invited_by: User) -> User:
     if user is not None and user.is_active:
         raise StaffChangeRefused(f"{user.email} already has a staff account")
     if user is None:
-        user = User(email=normalise_email(email), password_hash=_unusable_password(),
-                    is_staff=True)
-        try:
-            # Two administrators inviting the same address at once: the second is told, not 500.
-            with db.session.begin_nested():
-                db.session.add(user)
-        except IntegrityError as clash:
-            raise StaffChangeRefused(f"{user.email} already has an account") from clash
+        # Two administrators inviting the same address at once: the second is told, not 500.
+        user = insert_unless_taken(User, "email", email=normalise_email(email),
+                                   password_hash=_unusable_password(), is_staff=True)
+        if user is None:
+            raise StaffChangeRefused(f"{normalise_email(email)} already has an account")
     else:
         user.password_hash = _unusable_password()
         user.deactivated_at = None
