@@ -92,7 +92,6 @@ def legal_change_rejected(organisation: Organisation, change: LegalChangeRequest
         idempotency_key=f"legal-change-rejected:{organisation.id}:{change.id}:{owner.id}",
         category=SERVICE,
         organisation_name=single_line(organisation.name),
-        new_name=single_line(change.new_name),
         reason=reason,
         edit_url=_profile_edit_url(organisation),
     )
