@@ -172,3 +172,17 @@ def test_someone_outside_the_organisation_cannot_see_or_edit_its_profile(app, cl
     assert stranger.get(f"/organisations/{organisation.id}/profile").status_code == 404
     assert stranger.post(f"/organisations/{organisation.id}/profile",
                          data=PROFILE_FORM).status_code in {400, 404}
+
+
+def test_staff_read_the_record_on_the_application_page(app, client, build):
+    organisation, owner = _signatory(build, client, contact_phone=None)
+    application = client.get(f"/organisations/{organisation.id}/application").get_data(
+        as_text=True)
+    assert f'href="/organisations/{organisation.id}/profile">edit it</a>' in application
+    assert _edit(client, organisation, contact_phone="07700 900123").status_code == 302
+
+    staff_client = app.test_client()
+    log_in(staff_client, build.staff().email, PASSWORD)
+    html = staff_client.get(f"/staff/applications/{organisation.id}").get_data(as_text=True)
+    assert "Changes to the public profile" in html
+    assert f"Public phone number by {owner.email}, from “none” to “07700 900123”" in html

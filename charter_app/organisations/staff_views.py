@@ -65,6 +65,7 @@ def confirm_approve(organisation_id: int):
                                 organisation_id=organisation.id))
     return render_template("staff/confirm_approve.html", title=f"Approve {organisation.name}",
                            organisation=organisation,
+                           owner_count=len(applications.owners_of(organisation)),
                            flags=duplicates.flags_for_staff(organisation))
 
 
