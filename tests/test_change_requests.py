@@ -257,18 +257,30 @@ def test_approving_an_application_asks_for_confirmation_first(app, build):
     page = f"/staff/applications/{organisation.id}"
     html = staff_client.get(page).get_data(as_text=True)
     # The Approve button is a link to the question, not a form that approves.
-    assert f'href="{page}/approve">Approve</a>' in html
-    question = staff_client.get(f"{page}/approve").get_data(as_text=True)
+    assert f'href="{page}/confirm-approval">Approve</a>' in html
+    question = staff_client.get(f"{page}/confirm-approval").get_data(as_text=True)
     assert "Are you sure you want to approve Careful Ltd?" in question
     assert "lists Careful Ltd in the public directory" in question
     assert "emails its owner" in question
     db.session.expire_all()
     assert db.session.get(Organisation, organisation.id).status == "submitted"
 
-    response = submit_form(staff_client, f"{page}/approve", {}, page=f"{page}/approve")
+    assert f'action="{page}/approve"' in question
+    response = submit_form(staff_client, f"{page}/approve", {}, page=f"{page}/confirm-approval")
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Organisation, organisation.id).status == "approved"
     # Once approved, the question is not asked again.
-    again = staff_client.get(f"{page}/approve")
+    again = staff_client.get(f"{page}/confirm-approval")
     assert again.status_code == 302 and again.headers["Location"] == page
+
+
+def test_an_unknown_or_impossible_change_id_is_not_found(app, build):
+    _staff_member, staff_client = _staff(app, build)
+    token = csrf_token_from(staff_client.get("/staff/changes").get_data(as_text=True))
+    for change_id in (999_999, 2**63):
+        assert staff_client.get(f"/staff/changes/{change_id}").status_code == 404
+        for action in ("approve", "reject"):
+            response = staff_client.post(f"/staff/changes/{change_id}/{action}",
+                                         data={"csrf_token": token, "reason": "No."})
+            assert response.status_code == 404, (change_id, action)

@@ -94,7 +94,8 @@ def _staff_page(action: str) -> Callable[[Builders], Target]:
         organisation = build.organisation(build.user(), status="submitted")
         page = f"/staff/applications/{organisation.id}"
         url = f"{page}/{action}"
-        return Target(url, url, build.staff())
+        form_page = url if action == "reject" else f"{page}/confirm-approval"
+        return Target(url, form_page, build.staff())
     return setup
 
 

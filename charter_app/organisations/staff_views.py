@@ -53,7 +53,8 @@ def application(organisation_id: int):
                            labels=profile.FIELD_LABELS)
 
 
-@bp.route("/applications/<int:organisation_id>/approve", methods=["GET"])
+# Its own address: a GET rule on the approval's address would turn a bad id's POST into a 405.
+@bp.route("/applications/<int:organisation_id>/confirm-approval")
 @staff_required
 def confirm_approve(organisation_id: int):
     """Are you sure? Approving publishes and emails, so it takes a second, deliberate click."""
