@@ -16,9 +16,9 @@ from charter_app.accounts import staff as staff_accounts
 from charter_app.accounts.models import Invitation, MemberRole, User
 from charter_app.extensions import db
 from charter_app.notifications.models import EmailCategory, OutboxMessage
-from charter_app.organisations import applications, review
+from charter_app.organisations import applications, change_requests, review
 from charter_app.organisations import emails as organisation_emails
-from charter_app.organisations.models import Organisation, StatusChange
+from charter_app.organisations.models import LegalChangeRequest, Organisation, StatusChange
 from charter_app.tokens import make_token
 from charter_app.urls import external_url
 
@@ -32,6 +32,8 @@ INVITATION = Invitation(id=3, email="alex.lee@wearvalley.example", role=MemberRo
 ORGANISATION = Organisation(id=12, name="Wear Valley Widgets & Sons Ltd",
                             slug="wear-valley-widgets-sons-ltd")
 CHANGE = StatusChange(id=5)
+LEGAL_CHANGE = LegalChangeRequest(id=4, old_name="Wear Valley Widgets Ltd",
+                                  new_name="Wear Valley Widgets & Sons Ltd")
 STAFF_MEMBER = User(id=8, email="jo.bell@businessdurham.example", is_staff=True, is_admin=False)
 
 EMAILS = {
@@ -53,6 +55,11 @@ EMAILS = {
     "application_rejected": lambda: organisation_emails.application_rejected(
         ORGANISATION, CHANGE, PERSON, "Your address is in Cumbria.\nWe can only accept "
         "organisations based in County Durham."),
+    "legal_change_approved": lambda: organisation_emails.legal_change_approved(
+        ORGANISATION, LEGAL_CHANGE, PERSON),
+    "legal_change_rejected": lambda: organisation_emails.legal_change_rejected(
+        ORGANISATION, LEGAL_CHANGE, PERSON, "Companies House still shows the old name.\nAsk "
+        "again once it shows the new one."),
 }
 
 
@@ -122,7 +129,9 @@ def test_names_are_escaped_in_html_and_kept_as_typed_in_text(app_ctx, fixed_base
 def test_subjects_are_one_bounded_line_whatever_the_name(app_ctx, fixed_base_url, name):
     organisation = Organisation(id=99, name=name[:160], slug="long")
     invitation = Invitation(id=98, email="a@example.org", role=MemberRole.OWNER)
+    change = LegalChangeRequest(id=97, old_name=name[:160], new_name=name[:160])
     for message in (organisation_emails.application_approved(organisation, CHANGE, PERSON),
+                    organisation_emails.legal_change_approved(organisation, change, PERSON),
                     account_emails.invitation(invitation, name[:160], PERSON, "T")):
         assert len(message.subject) <= 130
         assert not re.search(r"[\x00-\x1f\x7f\x85\u2028\u2029]", message.subject)
@@ -152,12 +161,21 @@ def test_every_email_sending_service_works_without_a_request(app, app_ctx, build
         applications.submit_application(organisation, owner)
     review.approve_application(drafts[0], staff)
     review.reject_application(drafts[1], staff, "Outside County Durham.")
+    signatory = build.organisation(owner, status="approved", name="Renamed Ltd")
+    for decide in (change_requests.approve_change, change_requests.reject_change):
+        details = change_requests.LegalDetails(f"Renamed Again {decide.__name__} Ltd",
+                                               "limited_company", "01234567", None)
+        change = change_requests.request_legal_change(signatory, owner, details)
+        if decide is change_requests.reject_change:
+            decide(change, staff, "Not yet registered.")
+        else:
+            decide(change, staff)
     db.session.commit()
 
     templates = set(db.session.scalars(select(OutboxMessage.template)))
     assert templates == set(EMAILS)
-    received = smtp.wait_for(13)
-    assert len(received) == 13
+    received = smtp.wait_for(15)
+    assert len(received) == 15
     links = [link for message in received for link in smtp.links(message)]
     assert len(links) >= 10
     assert all(link.startswith(BASE_URL + "/") for link in links), links

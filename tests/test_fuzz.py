@@ -20,6 +20,7 @@ from werkzeug.routing.converters import NumberConverter
 
 from charter_app.accounts.models import Invitation, MemberRole, User
 from charter_app.extensions import db, limiter
+from charter_app.organisations.models import LegalChangeRequest
 from charter_app.tokens import make_token
 from tests.builders import PASSWORD, Builders
 from tests.conftest import csrf_token_from, log_in
@@ -93,6 +94,28 @@ def _staff_page(action: str) -> Callable[[Builders], Target]:
         organisation = build.organisation(build.user(), status="submitted")
         page = f"/staff/applications/{organisation.id}"
         url = f"{page}/{action}"
+        form_page = url if action == "reject" else f"{page}/confirm-approval"
+        return Target(url, form_page, build.staff())
+    return setup
+
+
+def _signatory_page(path: str) -> Callable[[Builders], Target]:
+    def setup(build):
+        owner, organisation = _applicant(build, status="approved")
+        url = f"/organisations/{organisation.id}/{path}"
+        return Target(url, url, owner)
+    return setup
+
+
+def _change_request(action: str) -> Callable[[Builders], Target]:
+    def setup(build):
+        owner, organisation = _applicant(build, status="approved")
+        change = LegalChangeRequest(organisation=organisation, old_name=organisation.name,
+                                    new_name="Renamed Ltd", new_legal_form="limited_company")
+        db.session.add(change)
+        db.session.commit()
+        page = f"/staff/changes/{change.id}"
+        url = f"{page}/{action}"
         return Target(url, url if action == "reject" else page, build.staff())
     return setup
 
@@ -154,6 +177,10 @@ POST_TARGETS: dict[str, Callable[[Builders], Target]] = {
     "organisations.check_and_submit": _draft_section("submit"),
     "organisations_staff.approve": _staff_page("approve"),
     "organisations_staff.reject": _staff_page("reject"),
+    "organisations_staff.approve_change": _change_request("approve"),
+    "organisations_staff.reject_change": _change_request("reject"),
+    "organisation_profile.edit": _signatory_page("profile"),
+    "organisation_profile.legal_change": _signatory_page("profile/legal"),
     "staff_people.invite": lambda build: Target("/staff/people/invite", "/staff/people/invite",
                                                 build.admin()),
     "staff_people.deactivate": _deactivate_staff,

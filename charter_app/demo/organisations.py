@@ -88,6 +88,11 @@ def random_organisation(rng: random.Random, index: int, now: datetime,
         postcode=postcode,
         area=area,
         website=f"https://www.{name_key(name).replace(' ', '')}.example",
+        # Some publish a contact (from the index, not the generator, so the rest stay as they
+        # were): an email on every third, a phone (from Ofcom's range for drama) on every fourth.
+        contact_email=(f"hello@{name_key(name).replace(' ', '')}.example"
+                       if index % 3 == 0 else None),
+        contact_phone=f"0191 498 {index % 1000:04d}" if index % 4 == 0 else None,
         description=f"{about} in and around {place}.",
         commitments_agreed_at=now,
         signatory_name=rng.choice(["Sam", "Alex", "Jo", "Chris", "Pat", "Lee", "Kim", "Ash"])
@@ -107,6 +112,7 @@ def login_organisations(now: datetime, measures, signatory: User, applicant: Use
         address_line_1="Unit 4, Harmire Enterprise Park",
         town="Barnard Castle", postcode="DL12 8XT", area="Teesdale",
         website="https://www.teesdaletimber.example",
+        contact_email="sales@teesdaletimber.example", contact_phone="01632 960 000",
         description="Timber frame homes and garden rooms, built in Teesdale from British timber.",
         commitments_agreed_at=now - timedelta(days=400), signatory_name="Morgan Dent",
         signatory_role="Managing Director", status=ApplicationStatus.APPROVED,

@@ -206,6 +206,11 @@ def as_open_data_detail(organisation: Organisation) -> dict:
         }
         for pledge in organisation.pledges
     ]
+    # Only what the signatory chose to publish; no key at all when it published neither.
+    contact = {key: value for key, value in (("email", organisation.contact_email),
+                                             ("phone", organisation.contact_phone)) if value}
+    if contact:
+        item["contact"] = contact
     return item
 
 

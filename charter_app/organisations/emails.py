@@ -10,7 +10,7 @@ line breaks or 160 characters can neither break a header nor overflow the subjec
 from charter_app.accounts.models import User
 from charter_app.notifications.models import EmailCategory, OutboxMessage
 from charter_app.notifications.outbox import queue_email, single_line
-from charter_app.organisations.models import Organisation, StatusChange
+from charter_app.organisations.models import LegalChangeRequest, Organisation, StatusChange
 from charter_app.urls import external_url
 
 SERVICE = EmailCategory.SERVICE
@@ -60,4 +60,38 @@ def application_rejected(organisation: Organisation, change: StatusChange, owner
         organisation_name=single_line(organisation.name),
         reason=reason,
         application_url=_application_url(organisation),
+    )
+
+
+def _profile_edit_url(organisation: Organisation) -> str:
+    return external_url("organisation_profile.edit", organisation_id=organisation.id)
+
+
+def legal_change_approved(organisation: Organisation, change: LegalChangeRequest,
+                          owner: User) -> OutboxMessage:
+    name = single_line(organisation.name)
+    return queue_email(
+        template="legal_change_approved",
+        subject=f"Your change to {single_line(name, NAME_IN_SUBJECT)} is approved",
+        recipient=owner.email,
+        idempotency_key=f"legal-change-approved:{organisation.id}:{change.id}:{owner.id}",
+        category=SERVICE,
+        organisation_name=name,
+        old_name=single_line(change.old_name),
+        profile_url=external_url("directory.profile", slug=organisation.slug),
+        edit_url=_profile_edit_url(organisation),
+    )
+
+
+def legal_change_rejected(organisation: Organisation, change: LegalChangeRequest, owner: User,
+                          reason: str) -> OutboxMessage:
+    return queue_email(
+        template="legal_change_rejected",
+        subject="Your change to your organisation's legal details",
+        recipient=owner.email,
+        idempotency_key=f"legal-change-rejected:{organisation.id}:{change.id}:{owner.id}",
+        category=SERVICE,
+        organisation_name=single_line(organisation.name),
+        reason=reason,
+        edit_url=_profile_edit_url(organisation),
     )

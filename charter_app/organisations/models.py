@@ -53,6 +53,10 @@ class Organisation(db.Model):
     location_flag: Mapped[str | None] = mapped_column(String(10))
     website: Mapped[str | None] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(Text)
+    # An email address and a phone number the organisation chooses to publish (either, both or
+    # neither), so a buyer can reach it. The phone is kept as written, tidied; see `contact_tel`.
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    contact_phone: Mapped[str | None] = mapped_column(String(20))
     # Lower-case name, town and description: what the directory's keyword search looks in.
     search_text: Mapped[str] = mapped_column(Text, default="")
 
@@ -107,6 +111,14 @@ class Organisation(db.Model):
         return ApplicationStatus.APPROVED in (history.deleted or ())
 
     @property
+    def contact_tel(self) -> str | None:
+        """The published phone number as a tel: link target (+44 and digits only)."""
+        if not self.contact_phone:
+            return None
+        digits = "".join(character for character in self.contact_phone if character.isdigit())
+        return "+44" + digits[2:] if digits.startswith("44") else "+44" + digits[1:]
+
+    @property
     def is_editable(self) -> bool:
         return self.status in {ApplicationStatus.DRAFT, ApplicationStatus.REJECTED}
 
@@ -148,3 +160,68 @@ class StatusChange(db.Model):
 
     organisation: Mapped[Organisation] = relationship(back_populates="status_changes")
     actor: Mapped["User | None"] = relationship()  # noqa: F821
+
+
+class ProfileEdit(db.Model):
+    """One change to one field of a signatory's public profile: who, when, from what to what."""
+
+    __tablename__ = "profile_edits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    field: Mapped[str] = mapped_column(String(30))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()
+    actor: Mapped["User | None"] = relationship()  # noqa: F821
+
+
+class ChangeRequestStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class LegalChangeRequest(db.Model):
+    """A signatory asks to change its legal name, legal form or numbers; staff decide.
+
+    The old values are kept beside the new, so the record reads the same after the change.
+    """
+
+    __tablename__ = "legal_change_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(10), default=ChangeRequestStatus.PENDING,
+                                        index=True)
+    old_name: Mapped[str] = mapped_column(String(160))
+    new_name: Mapped[str] = mapped_column(String(160))
+    old_legal_form: Mapped[str | None] = mapped_column(String(30))
+    new_legal_form: Mapped[str] = mapped_column(String(30))
+    old_company_number: Mapped[str | None] = mapped_column(String(8))
+    new_company_number: Mapped[str | None] = mapped_column(String(8))
+    old_charity_number: Mapped[str | None] = mapped_column(String(8))
+    new_charity_number: Mapped[str | None] = mapped_column(String(8))
+    requested_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    organisation: Mapped[Organisation] = relationship()
+    requested_by: Mapped["User | None"] = relationship(foreign_keys=[requested_by_id])  # noqa: F821
+    decided_by: Mapped["User | None"] = relationship(foreign_keys=[decided_by_id])  # noqa: F821
+
+    FIELDS = ("name", "legal_form", "company_number", "charity_number")
+
+    def changed_fields(self) -> list[str]:
+        return [name for name in self.FIELDS
+                if getattr(self, f"old_{name}") != getattr(self, f"new_{name}")]

@@ -1,13 +1,15 @@
-"""Staff pages for applications, under /staff: the review queue, one application, the decision."""
+"""Staff pages for applications, under /staff: the review queue, one application, the decision
+(approval after a confirmation page), and signatories' requests to change their legal details."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from charter_app.access import staff_required
 from charter_app.extensions import db
-from charter_app.organisations import applications, duplicates, review
+from charter_app.organisations import applications, change_requests, duplicates, profile, review
 from charter_app.organisations.commitments import COMMITMENTS
-from charter_app.organisations.models import Organisation
+from charter_app.organisations.models import LegalChangeRequest, Organisation
+from charter_app.organisations.profile_forms import RejectChangeForm
 from charter_app.organisations.staff_forms import ApproveForm, RejectForm
 
 bp = Blueprint("organisations_staff", __name__, url_prefix="/staff")
@@ -45,7 +47,27 @@ def application(organisation_id: int):
     return render_template("staff/application.html", title=f"Application: {organisation.name}",
                            organisation=organisation,
                            flags=duplicates.flags_for_staff(organisation),
-                           approve_form=ApproveForm(), commitments=COMMITMENTS)
+                           commitments=COMMITMENTS,
+                           changes=change_requests.changes_for(organisation),
+                           history=profile.profile_history(organisation),
+                           labels=profile.FIELD_LABELS)
+
+
+# Its own address: a GET rule on the approval's address would turn a bad id's POST into a 405.
+@bp.route("/applications/<int:organisation_id>/confirm-approval")
+@staff_required
+def confirm_approve(organisation_id: int):
+    """Are you sure? Approving publishes and emails, so it takes a second, deliberate click."""
+    organisation = _application(organisation_id)
+    if organisation.status != applications.S.SUBMITTED:
+        flash(f"This application is {organisation.status}, so it cannot be approved now.",
+              "info")
+        return redirect(url_for("organisations_staff.application",
+                                organisation_id=organisation.id))
+    return render_template("staff/confirm_approve.html", title=f"Approve {organisation.name}",
+                           organisation=organisation,
+                           owner_count=len(applications.owners_of(organisation)),
+                           flags=duplicates.flags_for_staff(organisation))
 
 
 @bp.route("/applications/<int:organisation_id>/approve", methods=["POST"])
@@ -77,3 +99,67 @@ def reject(organisation_id: int):
         return redirect(url_for("organisations_staff.queue"))
     return render_template("staff/reject.html", title=f"Reject {organisation.name}", form=form,
                            organisation=organisation)
+
+
+def _change_request(change_id: int) -> LegalChangeRequest:
+    change = db.session.get(LegalChangeRequest, change_id)
+    if change is None:
+        abort(404)
+    return change
+
+
+def _change_already_decided(change: LegalChangeRequest,
+                            refused: change_requests.ChangeAlreadyDecided):
+    if refused.already_done:
+        flash(f"This change is already {refused.current}. Nothing has changed.", "info")
+    else:
+        flash(f"This change was already {refused.current}, so it cannot be {refused.wanted} now.",
+              "info")
+    return redirect(url_for("organisations_staff.change", change_id=change.id))
+
+
+@bp.route("/changes")
+@staff_required
+def changes():
+    return render_template("staff/changes.html", title="Changes to legal details",
+                           changes=change_requests.pending_changes(), labels=profile.FIELD_LABELS)
+
+
+@bp.route("/changes/<int:change_id>")
+@staff_required
+def change(change_id: int):
+    change = _change_request(change_id)
+    return render_template("staff/change.html", title=f"Change to {change.old_name}",
+                           change=change, flags=change_requests.flags_for_change(change),
+                           labels=profile.FIELD_LABELS)
+
+
+@bp.route("/changes/<int:change_id>/approve", methods=["POST"])
+@staff_required
+def approve_change(change_id: int):
+    change = _change_request(change_id)
+    if not ApproveForm().validate_on_submit():
+        abort(400)
+    try:
+        change_requests.approve_change(change, current_user)
+    except change_requests.ChangeAlreadyDecided as refused:
+        return _change_already_decided(change, refused)
+    flash(f"The change is approved: the profile now shows {change.new_name}. We have emailed "
+          "the owners.", "success")
+    return redirect(url_for("organisations_staff.changes"))
+
+
+@bp.route("/changes/<int:change_id>/reject", methods=["GET", "POST"])
+@staff_required
+def reject_change(change_id: int):
+    change = _change_request(change_id)
+    form = RejectChangeForm()
+    if form.validate_on_submit():
+        try:
+            change_requests.reject_change(change, current_user, form.reason.data)
+        except change_requests.ChangeAlreadyDecided as refused:
+            return _change_already_decided(change, refused)
+        flash("The change is rejected. We have emailed the owners the reason.", "success")
+        return redirect(url_for("organisations_staff.changes"))
+    return render_template("staff/reject_change.html", title=f"Reject the change to "
+                           f"{change.old_name}", form=form, change=change)

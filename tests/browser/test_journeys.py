@@ -58,7 +58,11 @@ def approve_as_staff(browsing, staff_email: str, organisation_name: str, *, java
     page.get_by_role("link", name=organisation_name).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(organisation_name)
     browsing.check(page, "staff application")
-    click_button(page, "Approve")
+    page.get_by_role("link", name="Approve", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"Are you sure you want to approve {organisation_name}?")
+    browsing.check(page, "staff approval confirmation")
+    click_button(page, f"Yes, approve {organisation_name}")
     expect(page).to_have_url(re.compile(r"/staff/applications$"))
     expect(page.locator(".govuk-notification-banner")).to_contain_text(
         f"{organisation_name} is approved")
