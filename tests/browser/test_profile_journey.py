@@ -62,7 +62,7 @@ def test_a_signatory_edits_its_profile_and_staff_approve_its_new_name(browsing, 
     browsing.visit(staff, "/staff/changes", "staff changes list")
     staff.get_by_role("link", name="Shildon Signs Ltd").click()
     expect(staff.get_by_role("heading", level=1)).to_have_text("Shildon Signs Ltd")
-    expect(staff.locator("main table")).to_contain_text("Shildon Sign Makers Ltd")
+    expect(staff.locator("main .govuk-summary-list")).to_contain_text("Shildon Sign Makers Ltd")
     browsing.check(staff, "staff change side by side")
     click_button(staff, "Approve the change")
     expect(staff.locator(".govuk-notification-banner")).to_contain_text(
