@@ -28,6 +28,20 @@ class StateConflict(Exception):
     """Someone else changed the row first; tell the user what it is now, never a 500."""
 
 
+class StateChangeRefused(StateConflict):
+    """The row is not in a state this change can start from; perhaps it has made it already
+    (a double click, or two people at once), which the page says plainly."""
+
+    def __init__(self, current: str, wanted: str):
+        super().__init__(f"{current} -> {wanted}")
+        self.current = current
+        self.wanted = wanted
+
+    @property
+    def already_done(self) -> bool:
+        return self.current == self.wanted
+
+
 def _dialect() -> str:
     return db.session.get_bind().dialect.name
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from charter_app.accounts.models import MemberRole, Membership, User
 from charter_app.extensions import db
-from charter_app.locking import StateConflict, lock_for_update
+from charter_app.locking import StateChangeRefused, lock_for_update
 from charter_app.organisations import eligibility, emails
 from charter_app.organisations.models import ApplicationStatus, Organisation, StatusChange
 from charter_app.timeutil import utcnow
@@ -28,17 +28,8 @@ ALLOWED_TRANSITIONS = {
     (S.SUSPENDED, S.APPROVED),
 }
 
-class TransitionNotAllowed(StateConflict):
+class TransitionNotAllowed(StateChangeRefused):
     """The application is not in a state this change can start from (perhaps it already made it)."""
-
-    def __init__(self, current: str, wanted: str):
-        super().__init__(f"{current} -> {wanted}")
-        self.current = current
-        self.wanted = wanted
-
-    @property
-    def already_done(self) -> bool:
-        return self.current == self.wanted
 
 
 class ApplicationIncomplete(Exception):

@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from charter_app.accounts.models import User
 from charter_app.extensions import db
-from charter_app.locking import StateConflict, lock_for_update
+from charter_app.locking import StateChangeRefused, StateConflict, lock_for_update
 from charter_app.organisations import duplicates, eligibility, emails
 from charter_app.organisations.applications import owners_of
 from charter_app.organisations.models import ApplicationStatus, LegalChangeRequest, Organisation
@@ -39,15 +39,8 @@ class ChangeAlreadyPending(StateConflict):
     """One request at a time: staff decide the waiting one first."""
 
 
-class ChangeAlreadyDecided(StateConflict):
-    def __init__(self, current: str, wanted: str):
-        super().__init__(f"{current} -> {wanted}")
-        self.current = current
-        self.wanted = wanted
-
-    @property
-    def already_done(self) -> bool:
-        return self.current == self.wanted
+class ChangeAlreadyDecided(StateChangeRefused):
+    """Staff decided this request already (perhaps the same decision, a moment ago)."""
 
 
 def pending_request(organisation: Organisation) -> LegalChangeRequest | None:

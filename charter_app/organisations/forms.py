@@ -39,6 +39,20 @@ def _number_field(label: str, hint: str) -> RevealedNumberField:
         validators=[Length(max=10, message=f"{label} must be 10 characters or fewer")])
 
 
+def description_field(where_shown: str) -> TextAreaField:
+    """The organisation's public description, on the application and on the profile form."""
+    return TextAreaField(
+        "Describe your organisation",
+        description=f"What it does and who for, in a few sentences. {where_shown}",
+        widget=GovCharacterCount(),
+        filters=[clean_text],
+        validators=[
+            DataRequired(message="Describe your organisation"),
+            Length(max=1000, message="Description must be 1000 characters or fewer"),
+        ],
+    )
+
+
 class OrganisationDetailsForm(FlaskForm):
     name = text("Organisation name", "Enter your organisation's name",
                 column_length(Organisation.name),
@@ -72,17 +86,7 @@ class OrganisationDetailsForm(FlaskForm):
     postcode = text("Postcode", "Enter your organisation's postcode", 10)
     website = text("Website (optional)", max_length=column_length(Organisation.website),
                    hint="For example, www.example.co.uk")
-    description = TextAreaField(
-        "Describe your organisation",
-        description="What it does and who for, in a few sentences. This is shown in the public "
-                    "directory.",
-        widget=GovCharacterCount(),
-        filters=[clean_text],
-        validators=[
-            DataRequired(message="Describe your organisation"),
-            Length(max=1000, message="Description must be 1000 characters or fewer"),
-        ],
-    )
+    description = description_field("This is shown in the public directory.")
 
     NUMBER_KINDS = {"company": "company_number", "charity": "charity_number"}
 

@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Optio
 from charter_app.forms import clean_text, column_length, strip_spaces
 from charter_app.forms import text_field as text
 from charter_app.organisations import eligibility
-from charter_app.organisations.forms import OrganisationDetailsForm
+from charter_app.organisations.forms import OrganisationDetailsForm, description_field
 from charter_app.organisations.models import Organisation
 
 # A UK number once spaces, dashes, brackets and an optional "(0)" are gone: 0 or +44, then 9 or
@@ -25,17 +25,7 @@ def tidy_phone(raw: str) -> str:
 
 
 class PublicProfileForm(FlaskForm):
-    description = TextAreaField(
-        "Describe your organisation",
-        description="What it does and who for, in a few sentences. This is shown in the public "
-                    "directory as soon as you save.",
-        widget=GovCharacterCount(),
-        filters=[clean_text],
-        validators=[
-            DataRequired(message="Describe your organisation"),
-            Length(max=1000, message="Description must be 1000 characters or fewer"),
-        ],
-    )
+    description = description_field("This is shown in the public directory as soon as you save.")
     website = text("Website (optional)", max_length=column_length(Organisation.website),
                    hint="For example, www.example.co.uk")
     contact_email = EmailField(
