@@ -191,7 +191,7 @@ def test_administrators_deactivating_each_other_at_once_leave_one(app, build):
     first = build.admin("first@businessdurham.example")
     second = build.admin("second@businessdurham.example")
     if db.engine.dialect.name != "postgresql":
-        pytest.skip("row locks need PostgreSQL; SQLite runs one writer at a time")
+        pytest.skip(reason="row locks need PostgreSQL; SQLite runs one writer at a time")
     barrier = threading.Barrier(2)
     outcomes = []
 
