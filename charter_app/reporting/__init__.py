@@ -1,0 +1,1 @@
+"""Social value reporting: quarterly self-reports against pledges, gross and net figures."""
