@@ -18,6 +18,7 @@ from charter_app.directory import services
 from charter_app.directory.cache import cached_for_visitors
 from charter_app.directory.services import DirectoryQuery
 from charter_app.extensions import htmx
+from charter_app.forms import column_length
 from charter_app.organisations.eligibility import SECTOR_LABELS, SIZE_LABELS
 from charter_app.organisations.models import Organisation
 from charter_app.pledges.catalogue import THEMES
@@ -29,6 +30,7 @@ CSV_COLUMNS = ["name", "identifier", "url", "sector", "size", "legal_form", "are
 API_MAX_PER_PAGE = 100
 # What a slug can be (python-slugify's output); anything else is not a signatory's address.
 SLUG = re.compile(r"[a-z0-9-]+\Z", re.ASCII)
+SLUG_LENGTH = column_length(Organisation.slug)
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -42,9 +44,8 @@ def _query_from_request() -> DirectoryQuery:
 
 
 def _signatory_or_404(slug: str) -> Organisation:
-    slug_length = Organisation.slug.property.columns[0].type.length
     organisation = (services.signatory_by_slug(slug)
-                    if len(slug) <= slug_length and SLUG.match(slug) else None)
+                    if len(slug) <= SLUG_LENGTH and SLUG.match(slug) else None)
     if organisation is None:
         abort(404)
     return organisation
