@@ -5,8 +5,24 @@ from charter_app.directory.models import ContentVersion
 from charter_app.notifications.models import OutboxMessage
 from charter_app.organisations.models import Organisation, StatusChange
 from charter_app.pledges.models import Measure, Pledge, PledgePeriod, ProxyValue
+from charter_app.reporting.models import (
+    AnnualUpdate,
+    CatalogueChange,
+    EvidenceFile,
+    QuarterlyReport,
+    ReportCheck,
+    ReportEntry,
+    ReportRevision,
+)
 
 __all__ = [
+    "AnnualUpdate",
+    "CatalogueChange",
+    "EvidenceFile",
+    "QuarterlyReport",
+    "ReportCheck",
+    "ReportEntry",
+    "ReportRevision",
     "ContentVersion",
     "Invitation",
     "Measure",

@@ -69,6 +69,8 @@ class Organisation(db.Model):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     rejection_reason: Mapped[str | None] = mapped_column(Text)
+    # Reported social value on the profile and in the API: off until the organisation says so.
+    publishes_social_value: Mapped[bool] = mapped_column(default=False)
     # The pledge period the directory, profile and API show (see pledges/services.py).
     current_pledge_period_id: Mapped[int | None] = mapped_column(
         ForeignKey("pledge_periods.id", ondelete="SET NULL", use_alter=True)

@@ -27,6 +27,11 @@ class Measure(db.Model):
     catalogue_version: Mapped[int] = mapped_column(default=1)
     sort_order: Mapped[int] = mapped_column(default=0)
     active: Mapped[bool] = mapped_column(default=True)
+    # SROI deflators (percentages) an entry starts from; the signatory may change them, with
+    # a reason. 0 until an administrator sets them: no figure for them was found to source.
+    default_deadweight: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal(0))
+    default_attribution: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal(0))
+    default_displacement: Mapped[Decimal] = mapped_column(Numeric(5, 2), default=Decimal(0))
 
     proxy_values: Mapped[list["ProxyValue"]] = relationship(
         back_populates="measure", cascade="all, delete-orphan", order_by="ProxyValue.financial_year"
