@@ -68,7 +68,8 @@ def lock_for_update(model: type[ModelT], row_id: int) -> ModelT | None:
 
 
 
-def insert_unless_taken(model: type[ModelT], unique_column: str, **values) -> ModelT | None:
+def insert_unless_taken(model: type[ModelT], unique_column: str | tuple[str, ...],
+                        **values) -> ModelT | None:
     """Insert a row unless one with the same unique value exists (or another request inserts it
     at the same moment); the new row, or None when the value was taken.
 
@@ -78,9 +79,11 @@ def insert_unless_taken(model: type[ModelT], unique_column: str, **values) -> Mo
     """
     dialect = postgresql if _dialect() == "postgresql" else sqlite
     table = model.__table__  # type: ignore[attr-defined]
+    # One unique column, or the columns of one composite unique constraint, in its order.
+    columns = [unique_column] if isinstance(unique_column, str) else list(unique_column)
     new_id = db.session.execute(
         dialect.insert(table).values(**values)
-        .on_conflict_do_nothing(index_elements=[unique_column])
+        .on_conflict_do_nothing(index_elements=columns)
         .returning(table.c.id)
     ).scalar_one_or_none()
     return None if new_id is None else db.session.get(model, new_id)

@@ -103,6 +103,25 @@ class Builders:
         db.session.commit()
         return organisation
 
+    def report(self, organisation: Organisation, quarter=None, *,
+               entries: dict[str, str] | None = None, submit: bool = True,
+               actor: User | None = None, today=None):
+        """A quarterly report with an entry per measure code (quantity as a string), submitted
+        unless submit=False; the quarter defaults to the one approval fell in."""
+        from charter_app.reporting import services as reporting
+
+        quarter = quarter or reporting.first_quarter(organisation)
+        report = reporting.start_report(organisation, quarter, actor,
+                                        today=today or quarter.ends_on)
+        for code, quantity in (entries or {"CDP-JOB-03": "4"}).items():
+            reporting.save_entry(report, reporting.EntryInput(
+                measure_id=self.measure(code).id, quantity=Decimal(quantity),
+                description=f"What we did for {code}"), actor)
+        if submit:
+            reporting.submit_report(report, actor)
+        db.session.commit()
+        return report
+
     def member(self, organisation: Organisation, user: User,
                role: MemberRole = MemberRole.MEMBER) -> Membership:
         membership = Membership(organisation=organisation, user=user, role=role)

@@ -14,7 +14,7 @@ import psycopg
 import pytest
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import delete, event
+from sqlalchemy import delete, event, select
 from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
@@ -89,10 +89,34 @@ def app(database_url):
     app.test_client_class = SeparateRequestClient
     with app.app_context():
         upgrade()
+        app.config["CATALOGUE_AS_MIGRATED"] = _catalogue_rows()
     yield app
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+CATALOGUE_TABLES = ("measures", "proxy_values")
+
+
+def _catalogue_rows() -> dict[str, list]:
+    tables = db.metadata.tables
+    return {name: [tuple(row) for row in db.session.execute(
+        select(tables[name]).order_by(tables[name].c.id))] for name in CATALOGUE_TABLES}
+
+
+def _restore_catalogue(as_migrated: dict[str, list]) -> None:
+    """Put back the catalogue as the migrations loaded it, if a test changed it."""
+    if _catalogue_rows() == as_migrated:
+        return
+    tables = db.metadata.tables
+    for name in reversed(CATALOGUE_TABLES):
+        db.session.execute(delete(tables[name]))
+    for name in CATALOGUE_TABLES:
+        columns = [column.name for column in tables[name].columns]
+        rows = [dict(zip(columns, row, strict=True)) for row in as_migrated[name]]
+        if rows:
+            db.session.execute(tables[name].insert(), rows)
 
 
 @pytest.fixture(autouse=True)
@@ -107,6 +131,7 @@ def _clean(request):
         for table in reversed(db.metadata.sorted_tables):
             if table.name not in KEEP_TABLES:
                 db.session.execute(delete(table))
+        _restore_catalogue(app.config["CATALOGUE_AS_MIGRATED"])
         db.session.commit()
         db.session.remove()
         limiter.reset()

@@ -224,7 +224,7 @@ class ReportEntry(db.Model):
         """The entry's figures: as frozen at submission, or as the catalogue gives them now."""
         if self.gross is not None and self.net is not None:
             return SocialValue(Decimal(self.gross), Decimal(self.net))
-        if self.proxy_value is None:
+        if self.proxy_value is None:  # no proxy value for the year: reported, not valued
             return None
         return entry_value(Decimal(self.quantity), Decimal(self.proxy_value), self.deflators)
 
