@@ -10,8 +10,8 @@ of examples keeps the whole module to well under a minute per database.
 
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from urllib.parse import quote, urlencode
 
 import pytest
