@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from charter_app.access import staff_required
 from charter_app.extensions import db
+from charter_app.forms import clean_text
 from charter_app.organisations import standing
 from charter_app.organisations.applications import S, TransitionNotAllowed
 from charter_app.organisations.models import Organisation
@@ -50,7 +51,8 @@ def signatories():
     status = request.args.get("status", S.APPROVED)
     if status not in standing.SIGNATORY_STATUSES:
         status = S.APPROVED
-    search = " ".join(request.args.get("q", "").split())[:standing.MAX_SEARCH_LENGTH]
+    # Without control characters: they mean nothing in a name, and PostgreSQL refuses NUL.
+    search = " ".join(clean_text(request.args.get("q", "")).split())[:standing.MAX_SEARCH_LENGTH]
     try:
         page_number = max(1, min(int(request.args.get("page", "1")), 100_000))
     except ValueError:
