@@ -34,7 +34,8 @@ class SizeBand(StrEnum):
 
 class Organisation(db.Model):
     __tablename__ = "organisations"
-    # The public directory lists signatories (approved or lapsed) in name order.
+    # Signatories in one status in name order (the staff list); the public directory, which
+    # lists two statuses, walks ix_organisations_name_key instead (see directory/services.py).
     __table_args__ = (Index("ix_organisations_directory", "status", "name_key", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
