@@ -105,8 +105,12 @@ def test_an_owner_withdraws_and_the_organisation_leaves_every_public_page(
     assert "Brancepeth Bakery Ltd" not in after["directory"]
     assert after["csv"] == after["api"] == {}
     assert (after["profile"], after["api_detail"]) == (410, 410)
-    gone = client.get("/signatories/brancepeth-bakery").get_data(as_text=True)
-    assert "Brancepeth Bakery Ltd is no longer listed" in gone
+    gone = client.get("/signatories/brancepeth-bakery")
+    assert "Brancepeth Bakery Ltd is no longer listed" in gone.get_data(as_text=True)
+    # Browsers keep a bare 410 for ever; a suspended signatory may be listed again.
+    assert gone.headers["Cache-Control"] == "no-cache"
+    assert client.get("/api/v1/signatories/brancepeth-bakery").headers["Cache-Control"] == (
+        "no-cache")
     # The organisation keeps its record, and says so.
     home = owner_client.get(f"/organisations/{organisation.id}/application").get_data(
         as_text=True)

@@ -65,10 +65,16 @@ def _signatory_or_404(slug: str) -> Organisation:
 @bp.errorhandler(NoLongerListed)
 def no_longer_listed(gone: NoLongerListed):
     if request.path.startswith("/api/"):
-        return jsonify(error="This organisation is no longer listed as a Charter signatory",
-                       status=410), 410
-    return render_template("directory/gone.html", title="No longer listed",
-                           name=gone.organisation.name), 410
+        response = jsonify(error="This organisation is no longer listed as a Charter signatory",
+                           status=410)
+    else:
+        response = make_response(render_template("directory/gone.html", title="No longer listed",
+                                                 name=gone.organisation.name))
+    response.status_code = 410
+    # Browsers keep a 410 without caching headers for ever (Chromium does); a suspension can be
+    # lifted, so they must ask again each time.
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @bp.route("/directory")

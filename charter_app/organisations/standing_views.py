@@ -58,7 +58,7 @@ def signatories():
     except ValueError:
         page_number = 1
     page = standing.find_signatories(status, search, page_number, PER_PAGE)
-    return render_template("staff/signatories.html", title="Signatories", page=page,
+    return render_template("staff/signatories.html", title="Manage signatories", page=page,
                            status=status, search=search, labels=STATUS_LABELS,
                            counts=standing.count_signatories())
 
