@@ -120,6 +120,7 @@ def register_blueprints(app: Flask) -> None:
     from charter_app.directory.views import bp as directory_bp
     from charter_app.organisations.profile_views import bp as organisation_profile_bp
     from charter_app.organisations.staff_views import bp as organisations_staff_bp
+    from charter_app.organisations.standing_views import bp as organisations_standing_bp
     from charter_app.organisations.views import bp as organisations_bp
     from charter_app.pages.views import bp as pages_bp
     from charter_app.staff.views import bp as staff_bp
@@ -127,6 +128,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (pages_bp, accounts_bp, organisations_bp, organisations_staff_bp, directory_bp,
                       staff_bp, staff_people_bp, organisation_profile_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(organisations_standing_bp)
     if app.config.get("MAIL_CATCHER_DIR"):
         from charter_app.notifications.devmail import bp as devmail_bp
 

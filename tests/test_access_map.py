@@ -113,3 +113,22 @@ def test_every_administrator_page_turns_away_staff_who_are_not_administrators(ap
                 url, method=method, headers={"X-CSRFToken": token}).status_code
     assert len(refused) >= 4
     assert set(refused.values()) == {403}, refused
+
+
+def test_every_staff_page_turns_away_signed_in_people_who_are_not_staff(app, build):
+    owner = build.user()
+    organisation = build.organisation(owner, status="approved")
+    client = app.test_client()
+    log_in(client, owner.email, PASSWORD)
+    token = csrf_token_from(client.get("/account").get_data(as_text=True))
+    refused = {}
+    for rule in _rules(app):
+        if _access(app, rule.endpoint) not in {"staff", "admin"}:
+            continue
+        # The signatory's own id, so a page that looked it up would find it.
+        url = _sample_url(app, rule).replace("/1/", f"/{organisation.id}/")
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            refused[f"{method} {url}"] = client.open(
+                url, method=method, headers={"X-CSRFToken": token}).status_code
+    assert len(refused) >= 10
+    assert set(refused.values()) == {403}, refused

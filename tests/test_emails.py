@@ -16,7 +16,7 @@ from charter_app.accounts import staff as staff_accounts
 from charter_app.accounts.models import Invitation, MemberRole, User
 from charter_app.extensions import db
 from charter_app.notifications.models import EmailCategory, OutboxMessage
-from charter_app.organisations import applications, change_requests, review
+from charter_app.organisations import applications, change_requests, review, standing
 from charter_app.organisations import emails as organisation_emails
 from charter_app.organisations.models import LegalChangeRequest, Organisation, StatusChange
 from charter_app.tokens import make_token
@@ -35,6 +35,7 @@ CHANGE = StatusChange(id=5)
 LEGAL_CHANGE = LegalChangeRequest(id=4, old_name="Wear Valley Widgets Ltd",
                                   new_name="Wear Valley Widgets & Sons Ltd")
 STAFF_MEMBER = User(id=8, email="jo.bell@businessdurham.example", is_staff=True, is_admin=False)
+WITHDRAWAL = StatusChange(id=6, actor=PERSON, reason="We are closing our Durham office.")
 
 EMAILS = {
     "account_exists": lambda: account_emails.account_exists(PERSON),
@@ -60,6 +61,13 @@ EMAILS = {
     "legal_change_rejected": lambda: organisation_emails.legal_change_rejected(
         ORGANISATION, LEGAL_CHANGE, PERSON, "Companies House still shows the old name.\nAsk "
         "again once it shows the new one."),
+    "signatory_withdrawn": lambda: organisation_emails.signatory_withdrawn(
+        ORGANISATION, WITHDRAWAL, PERSON),
+    "signatory_suspended": lambda: organisation_emails.signatory_suspended(
+        ORGANISATION, CHANGE, PERSON, "Your public profile names a company that was dissolved."
+        "\nTell us who now runs the business."),
+    "suspension_lifted": lambda: organisation_emails.suspension_lifted(
+        ORGANISATION, CHANGE, PERSON, "Thank you for the new details."),
 }
 
 
@@ -170,12 +178,17 @@ def test_every_email_sending_service_works_without_a_request(app, app_ctx, build
             decide(change, staff, "Not yet registered.")
         else:
             decide(change, staff)
+    leaving = build.organisation(owner, status="approved", name="Leaving Ltd", slug="leaving")
+    standing.withdraw(leaving, owner, None)
+    suspended = build.organisation(owner, status="approved", name="Paused Ltd", slug="paused")
+    standing.suspend(suspended, staff, "A reason.")
+    standing.lift_suspension(suspended, staff, None)
     db.session.commit()
 
     templates = set(db.session.scalars(select(OutboxMessage.template)))
     assert templates == set(EMAILS)
-    received = smtp.wait_for(15)
-    assert len(received) == 15
+    received = smtp.wait_for(18)
+    assert len(received) == 18
     links = [link for message in received for link in smtp.links(message)]
     assert len(links) >= 10
     assert all(link.startswith(BASE_URL + "/") for link in links), links

@@ -11,6 +11,7 @@ of examples keeps the whole module to well under a minute per database.
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from urllib.parse import quote, urlencode
 
 import pytest
@@ -120,6 +121,16 @@ def _change_request(action: str) -> Callable[[Builders], Target]:
     return setup
 
 
+def _standing_page(action: str, status: str = "approved") -> Callable[[Builders], Target]:
+    def setup(build):
+        # Approved once, whatever it is now: it has its public address and approval date.
+        owner, organisation = _applicant(build, status=status, slug=f"fuzz-{action}",
+                                         approved_at=datetime.now(UTC))
+        url = f"/staff/organisations/{organisation.id}/{action}"
+        return Target(url, url, build.staff())
+    return setup
+
+
 def _reset_password(build):
     user = build.user()
     token = make_token("reset-password", {"user": user.id, "fp": user.password_fingerprint})
@@ -181,6 +192,9 @@ POST_TARGETS: dict[str, Callable[[Builders], Target]] = {
     "organisations_staff.reject_change": _change_request("reject"),
     "organisation_profile.edit": _signatory_page("profile"),
     "organisation_profile.legal_change": _signatory_page("profile/legal"),
+    "organisation_profile.withdraw": _signatory_page("withdraw"),
+    "organisations_standing.suspend": _standing_page("suspend"),
+    "organisations_standing.lift_suspension": _standing_page("lift-suspension", "suspended"),
     "staff_people.invite": lambda build: Target("/staff/people/invite", "/staff/people/invite",
                                                 build.admin()),
     "staff_people.deactivate": _deactivate_staff,
