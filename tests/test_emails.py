@@ -19,6 +19,9 @@ from charter_app.notifications.models import EmailCategory, OutboxMessage
 from charter_app.organisations import applications, change_requests, review
 from charter_app.organisations import emails as organisation_emails
 from charter_app.organisations.models import LegalChangeRequest, Organisation, StatusChange
+from charter_app.reporting import checks as report_checks
+from charter_app.reporting import emails as reporting_emails
+from charter_app.reporting.models import QuarterlyReport, ReportCheck, ReportRevision
 from charter_app.tokens import make_token
 from charter_app.urls import external_url
 
@@ -35,6 +38,11 @@ CHANGE = StatusChange(id=5)
 LEGAL_CHANGE = LegalChangeRequest(id=4, old_name="Wear Valley Widgets Ltd",
                                   new_name="Wear Valley Widgets & Sons Ltd")
 STAFF_MEMBER = User(id=8, email="jo.bell@businessdurham.example", is_staff=True, is_admin=False)
+# Staff checks of quarterly reports.
+QUERIED_REPORT = QuarterlyReport(id=21, organisation_id=12, organisation=ORGANISATION,
+                                 financial_year=2026, quarter=2)
+REPORT_QUERY = ReportCheck(id=6, outcome="queried", revision=ReportRevision(id=30, number=2),
+                           message="The timesheets show 8 weeks, not 10.\nWhich is right?")
 
 EMAILS = {
     "account_exists": lambda: account_emails.account_exists(PERSON),
@@ -60,6 +68,8 @@ EMAILS = {
     "legal_change_rejected": lambda: organisation_emails.legal_change_rejected(
         ORGANISATION, LEGAL_CHANGE, PERSON, "Companies House still shows the old name.\nAsk "
         "again once it shows the new one."),
+    "report_queried": lambda: reporting_emails.report_queried(QUERIED_REPORT, REPORT_QUERY,
+                                                              PERSON),
 }
 
 
@@ -170,12 +180,14 @@ def test_every_email_sending_service_works_without_a_request(app, app_ctx, build
             decide(change, staff, "Not yet registered.")
         else:
             decide(change, staff)
+    report = build.report(signatory, actor=owner)
+    report_checks.query_report(report, report.submitted_revision_id, staff, "Which weeks?")
     db.session.commit()
 
     templates = set(db.session.scalars(select(OutboxMessage.template)))
     assert templates == set(EMAILS)
-    received = smtp.wait_for(15)
-    assert len(received) == 15
+    received = smtp.wait_for(16)
+    assert len(received) == 16
     links = [link for message in received for link in smtp.links(message)]
     assert len(links) >= 10
     assert all(link.startswith(BASE_URL + "/") for link in links), links
