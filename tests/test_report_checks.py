@@ -147,7 +147,7 @@ def test_the_report_page_shows_entries_evidence_revisions_and_checks(
     html = client.get(f"/staff/reports/{report.id}").get_data(as_text=True)
     for expected in ("Wear Valley Widgets Ltd", "2026-27 Q1 social value report",
                      "Weeks of apprenticeship", "CDP-JOB-03", "NT10", "Apprentice weeks",
-                     "Deadweight 0%", "£309.73 per weeks", "Revision 2 (counts now)",
+                     "Deadweight 0%", "£309.73 per unit (weeks)", "Revision 2 (counts now)",
                      "Two more weeks", "CDP-JOB-03, quantity: 10 → 12", "Revision 1",
                      "Gross £3,716.76, net £3,716.76", "Nobody has checked"):
         assert expected in html, expected
