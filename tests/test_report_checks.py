@@ -355,3 +355,36 @@ def test_services_refuse_a_query_without_a_message(build, signatory):
 def test_the_staff_home_links_to_the_reports(staff_client):
     client, _staff = staff_client
     assert 'href="/staff/reports"' in client.get("/staff/").get_data(as_text=True)
+
+
+# --- at the same moment ----------------------------------------------------------------------
+
+
+def test_many_staff_deciding_at_once_decide_once(app, build, signatory, live_server):
+    """Over real HTTP, each request in its own thread and database connection."""
+    from charter_app.notifications.models import OutboxMessage
+    from tests.test_concurrency import HttpSession, _all_at_once
+
+    organisation, owner = signatory
+    to_check = build.report(organisation, Q1, actor=owner)
+    to_query = build.report(organisation, Q2, actor=owner)
+    session = HttpSession(live_server)
+    session.sign_in(build.staff().email)
+    _status, _location, html = session.request("GET", f"/staff/reports/{to_check.id}")
+    token = csrf_token_from(html)
+
+    def post(report, action, **fields):
+        # Read here, not in the threads, which have no application context.
+        url, form = f"/staff/reports/{report.id}/{action}", {
+            "csrf_token": token, "revision_id": report.submitted_revision_id, **fields}
+        return lambda: session.request("POST", url, form)[0]
+
+    checked = _all_at_once(post(to_check, "check"), 12)
+    queried = _all_at_once(post(to_query, "query", message="Which weeks?"), 12)
+    assert set(checked) == {302}
+    assert sorted(queried) == [302] + [409] * 11
+    db.session.expire_all()
+    outcomes = sorted((check.report_id, check.outcome) for check in db.session.scalars(
+        select(ReportCheck)))
+    assert outcomes == [(to_check.id, "checked"), (to_query.id, "queried")]
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 2  # 2 members
