@@ -388,3 +388,21 @@ def test_many_staff_deciding_at_once_decide_once(app, build, signatory, live_ser
         select(ReportCheck)))
     assert outcomes == [(to_check.id, "checked"), (to_query.id, "queried")]
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 2  # 2 members
+
+
+def test_the_list_costs_the_same_statements_for_one_report_or_many(app, build, staff_client):
+    from tests.conftest import counting_statements
+
+    client, _staff = staff_client
+
+    def statements_for_list() -> int:
+        with counting_statements(app) as statements:
+            assert client.get("/staff/reports").status_code == 200
+        return len(statements)
+
+    build.report(build.organisation(status="approved", approved_at=APPROVED))
+    one = statements_for_list()
+    for _ in range(4):
+        build.report(build.organisation(status="approved", approved_at=APPROVED),
+                     entries={"CDP-JOB-03": "1", "CDP-JOB-01": "1"})
+    assert statements_for_list() == one
