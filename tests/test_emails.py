@@ -19,6 +19,9 @@ from charter_app.notifications.models import EmailCategory, OutboxMessage
 from charter_app.organisations import applications, change_requests, review, standing
 from charter_app.organisations import emails as organisation_emails
 from charter_app.organisations.models import LegalChangeRequest, Organisation, StatusChange
+from charter_app.reporting import checks as report_checks
+from charter_app.reporting import emails as reporting_emails
+from charter_app.reporting.models import QuarterlyReport, ReportCheck, ReportRevision
 from charter_app.tokens import make_token
 from charter_app.urls import external_url
 
@@ -36,6 +39,11 @@ LEGAL_CHANGE = LegalChangeRequest(id=4, old_name="Wear Valley Widgets Ltd",
                                   new_name="Wear Valley Widgets & Sons Ltd")
 STAFF_MEMBER = User(id=8, email="jo.bell@businessdurham.example", is_staff=True, is_admin=False)
 WITHDRAWAL = StatusChange(id=6, actor=PERSON, reason="We are closing our Durham office.")
+# Staff checks of quarterly reports.
+QUERIED_REPORT = QuarterlyReport(id=21, organisation_id=12, organisation=ORGANISATION,
+                                 financial_year=2026, quarter=2)
+REPORT_QUERY = ReportCheck(id=6, outcome="queried", revision=ReportRevision(id=30, number=2),
+                           message="The timesheets show 8 weeks, not 10.\nWhich is right?")
 
 EMAILS = {
     "account_exists": lambda: account_emails.account_exists(PERSON),
@@ -68,6 +76,8 @@ EMAILS = {
         "\nTell us who now runs the business."),
     "suspension_lifted": lambda: organisation_emails.suspension_lifted(
         ORGANISATION, CHANGE, PERSON, "Thank you for the new details."),
+    "report_queried": lambda: reporting_emails.report_queried(QUERIED_REPORT, REPORT_QUERY,
+                                                              PERSON),
 }
 
 
@@ -183,12 +193,14 @@ def test_every_email_sending_service_works_without_a_request(app, app_ctx, build
     suspended = build.organisation(owner, status="approved", name="Paused Ltd", slug="paused")
     standing.suspend(suspended, staff, "A reason.")
     standing.lift_suspension(suspended, staff, None)
+    report = build.report(signatory, actor=owner)
+    report_checks.query_report(report, report.submitted_revision_id, staff, "Which weeks?")
     db.session.commit()
 
     templates = set(db.session.scalars(select(OutboxMessage.template)))
     assert templates == set(EMAILS)
-    received = smtp.wait_for(18)
-    assert len(received) == 18
+    received = smtp.wait_for(19)
+    assert len(received) == 19
     links = [link for message in received for link in smtp.links(message)]
     assert len(links) >= 10
     assert all(link.startswith(BASE_URL + "/") for link in links), links

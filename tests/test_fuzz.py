@@ -165,6 +165,18 @@ def _accept_staff_invitation(build):
     return Target(f"/account/welcome/{token}", f"/account/welcome/{token}")
 
 
+def _report_check(action: str) -> Callable[[Builders], Target]:
+    def setup(build):
+        from charter_app.reporting.services import first_quarter
+
+        organisation = build.organisation(build.user(), status="approved")
+        report = build.report(organisation, first_quarter(organisation))
+        page = f"/staff/reports/{report.id}"
+        url = f"{page}/{action}"
+        return Target(url, url if action == "query" else page, build.staff())
+    return setup
+
+
 # Every endpoint that accepts POST, and how to reach it as the user it is for. A new one fails
 # test_every_form_is_fuzzed until it is added here.
 POST_TARGETS: dict[str, Callable[[Builders], Target]] = {
@@ -199,6 +211,8 @@ POST_TARGETS: dict[str, Callable[[Builders], Target]] = {
                                                 build.admin()),
     "staff_people.deactivate": _deactivate_staff,
     "accounts.accept_staff_invitation": _accept_staff_invitation,
+    "reporting_staff.check": _report_check("check"),
+    "reporting_staff.query": _report_check("query"),
 }
 
 FIELD = re.compile(r'<(?:input|textarea|select)\b[^>]*\bname="([^"]+)"(?:[^>]*\bvalue="([^"]*)")?')
