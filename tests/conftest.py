@@ -21,6 +21,7 @@ from werkzeug.serving import make_server
 from charter_app import create_app
 from charter_app.extensions import db, limiter
 from tests.builders import Builders
+from tests.catalogue_snapshot import restore_catalogue_if_changed, save_catalogue
 
 KEEP_TABLES = {"measures", "proxy_values", "content_versions", "alembic_version"}
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
@@ -89,6 +90,7 @@ def app(database_url):
     app.test_client_class = SeparateRequestClient
     with app.app_context():
         upgrade()
+        save_catalogue()
     yield app
     with app.app_context():
         db.session.remove()
@@ -104,6 +106,7 @@ def _clean(request):
     app = request.getfixturevalue("app")
     with app.app_context():
         db.session.remove()
+        restore_catalogue_if_changed()
         for table in reversed(db.metadata.sorted_tables):
             if table.name not in KEEP_TABLES:
                 db.session.execute(delete(table))
