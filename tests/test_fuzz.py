@@ -154,6 +154,22 @@ def _accept_staff_invitation(build):
     return Target(f"/account/welcome/{token}", f"/account/welcome/{token}")
 
 
+def _catalogue_page(path: str) -> Callable[[Builders], Target]:
+    return lambda build: Target(f"/staff/catalogue/{path}", f"/staff/catalogue/{path}",
+                                build.admin())
+
+
+def _catalogue_import(build):
+    from charter_app.reporting.catalogue_import import start_import
+
+    admin = build.admin()
+    pending = start_import("values.csv", b"measure code,financial year,value,source\n"
+                                         b"CDP-JOB-05,2027-28,18.5,Fuzz source\n", admin)
+    db.session.commit()
+    page = f"/staff/catalogue/imports/{pending.key}"
+    return Target(f"{page}/confirm", page, admin)
+
+
 # Every endpoint that accepts POST, and how to reach it as the user it is for. A new one fails
 # test_every_form_is_fuzzed until it is added here.
 POST_TARGETS: dict[str, Callable[[Builders], Target]] = {
@@ -185,6 +201,11 @@ POST_TARGETS: dict[str, Callable[[Builders], Target]] = {
                                                 build.admin()),
     "staff_people.deactivate": _deactivate_staff,
     "accounts.accept_staff_invitation": _accept_staff_invitation,
+    "reporting_catalogue.measure": _catalogue_page("measures/CDP-JOB-05"),
+    "reporting_catalogue.value": _catalogue_page("measures/CDP-JOB-05/values/2026"),
+    "reporting_catalogue.new_value": _catalogue_page("measures/CDP-JOB-05/values/new"),
+    "reporting_catalogue.upload": _catalogue_page("import"),
+    "reporting_catalogue.confirm": _catalogue_import,
 }
 
 FIELD = re.compile(r'<(?:input|textarea|select)\b[^>]*\bname="([^"]+)"(?:[^>]*\bvalue="([^"]*)")?')
