@@ -608,3 +608,49 @@ def test_every_catalogue_form_needs_its_csrf_token(app, admin_client):
         assert admin_client.post(page, data={"value": "1", "version": "x"}).status_code == 400
     with app.app_context():
         assert changes() == [] and proxy("CDP-JOB-05", 2027) is None
+
+
+# --- at the same time ----------------------------------------------------------------------------
+
+
+def test_ten_confirmations_at_once_import_once(app, build, live_server):
+    from tests.test_concurrency import HttpSession, _all_at_once
+
+    admin = build.admin()
+    session = HttpSession(live_server)
+    session.sign_in(admin.email)
+    pending = imports.start_import("values.csv", (HEADER + f"CDP-JOB-05,2027,18,{SOURCE},\n"
+                                                  + f"CDP-JOB-06,2027,99,{SOURCE},\n").encode(),
+                                   admin)
+    db.session.commit()
+    page = f"/staff/catalogue/imports/{pending.key}"
+    status, _location, html = session.request("GET", page)
+    assert status == 200
+    form = {"csrf_token": csrf_token_from(html), "reason": "",
+            "version": re.search(r'name="version" type="hidden" value="([^"]*)"', html)[1]}
+
+    statuses = _all_at_once(lambda: session.request("POST", f"{page}/confirm", form)[0], 10)
+
+    assert set(statuses) == {303}, statuses
+    assert len(changes()) == 2
+    assert proxy("CDP-JOB-06", 2027).value == Decimal(99)
+
+
+def test_ten_edits_of_one_value_at_once_save_one(app, build, live_server):
+    from tests.test_concurrency import HttpSession, _all_at_once
+
+    admin = build.admin()
+    session = HttpSession(live_server)
+    session.sign_in(admin.email)
+    path = "/staff/catalogue/measures/CDP-JOB-05/values/2026"
+    status, _location, html = session.request("GET", path)
+    assert status == 200
+    form = {"csrf_token": csrf_token_from(html), "value": "21", "source": "Guidance",
+            "edition": "", "reason": "",
+            "version": re.search(r'name="version" type="hidden" value="([^"]*)"', html)[1]}
+
+    statuses = _all_at_once(lambda: session.request("POST", path, form)[0], 10)
+
+    # One saves; the others were looking at the value it replaced, and are told so.
+    assert sorted(statuses) == [302] + [409] * 9, statuses
+    assert len(changes()) == 1

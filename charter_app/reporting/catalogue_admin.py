@@ -112,8 +112,10 @@ def measure_by_code(code: str) -> Measure | None:
 
 
 def proxy_value_for(measure: Measure, financial_year: int) -> ProxyValue | None:
+    # Fresh from the database, even if this request read the row before taking a lock.
     return db.session.scalar(select(ProxyValue).where(
-        ProxyValue.measure_id == measure.id, ProxyValue.financial_year == financial_year))
+        ProxyValue.measure_id == measure.id, ProxyValue.financial_year == financial_year)
+        .execution_options(populate_existing=True))
 
 
 def submitted_usage(pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], int]:

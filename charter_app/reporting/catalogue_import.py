@@ -340,12 +340,16 @@ def preview(upload: CatalogueImport) -> Preview:
                        problems=list(row["problems"]))
             for row in upload.rows]
     codes = {row.measure_code for row in rows if row.measure_code}
+    # populate_existing: compared with the rows as they are now, not as this request first
+    # read them (the confirmation compares again once it holds the locks).
     measures = {measure.code: measure for measure in db.session.scalars(
-        select(Measure).where(Measure.code.in_(codes)))} if codes else {}
+        select(Measure).where(Measure.code.in_(codes))
+        .execution_options(populate_existing=True))} if codes else {}
     years = {row.financial_year for row in rows if row.financial_year is not None}
     current = {(proxy.measure_id, proxy.financial_year): proxy for proxy in db.session.scalars(
         select(ProxyValue).where(ProxyValue.measure_id.in_([m.id for m in measures.values()]),
-                                 ProxyValue.financial_year.in_(years)))} if measures else {}
+                                 ProxyValue.financial_year.in_(years))
+        .execution_options(populate_existing=True))} if measures else {}
     for row in rows:
         row.measure = measures.get(row.measure_code)
         if row.measure_code and row.measure is None:
