@@ -123,13 +123,25 @@ def register_blueprints(app: Flask) -> None:
     from charter_app.organisations.standing_views import bp as organisations_standing_bp
     from charter_app.organisations.views import bp as organisations_bp
     from charter_app.pages.views import bp as pages_bp
+    from charter_app.reporting.catalogue_views import bp as reporting_catalogue_bp
     from charter_app.reporting.staff_views import bp as reporting_staff_bp
     from charter_app.staff.views import bp as staff_bp
 
-    for blueprint in (pages_bp, accounts_bp, organisations_bp, organisations_staff_bp, directory_bp,
-                      staff_bp, staff_people_bp, organisation_profile_bp, reporting_staff_bp):
+    # One per line: each domain adds its own.
+    for blueprint in (
+        pages_bp,
+        accounts_bp,
+        organisations_bp,
+        organisations_staff_bp,
+        organisations_standing_bp,
+        directory_bp,
+        staff_bp,
+        staff_people_bp,
+        organisation_profile_bp,
+        reporting_staff_bp,
+        reporting_catalogue_bp,
+    ):
         app.register_blueprint(blueprint)
-    app.register_blueprint(organisations_standing_bp)
     if app.config.get("MAIL_CATCHER_DIR"):
         from charter_app.notifications.devmail import bp as devmail_bp
 

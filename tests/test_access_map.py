@@ -135,3 +135,15 @@ def test_every_staff_page_turns_away_signed_in_people_who_are_not_staff(app, bui
                 url, method=method, headers={"X-CSRFToken": token}).status_code
     assert len(refused) >= 10
     assert set(refused.values()) == {403}, refused
+CATALOGUE_ENDPOINTS = {
+    "reporting_catalogue.index", "reporting_catalogue.measure", "reporting_catalogue.value",
+    "reporting_catalogue.new_value", "reporting_catalogue.upload", "reporting_catalogue.preview",
+    "reporting_catalogue.confirm", "reporting_catalogue.changes",
+}
+
+
+def test_the_measure_catalogue_is_for_administrators_only(app):
+    catalogue = {rule.endpoint for rule in _rules(app)
+                 if rule.endpoint.startswith("reporting_catalogue.")}
+    assert catalogue == CATALOGUE_ENDPOINTS
+    assert {_access(app, endpoint) for endpoint in catalogue} == {"admin"}

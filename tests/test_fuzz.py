@@ -175,6 +175,20 @@ def _report_check(action: str) -> Callable[[Builders], Target]:
         url = f"{page}/{action}"
         return Target(url, url if action == "query" else page, build.staff())
     return setup
+def _catalogue_page(path: str) -> Callable[[Builders], Target]:
+    return lambda build: Target(f"/staff/catalogue/{path}", f"/staff/catalogue/{path}",
+                                build.admin())
+
+
+def _catalogue_import(build):
+    from charter_app.reporting.catalogue_import import start_import
+
+    admin = build.admin()
+    pending = start_import("values.csv", b"measure code,financial year,value,source\n"
+                                         b"CDP-JOB-05,2027-28,18.5,Fuzz source\n", admin)
+    db.session.commit()
+    page = f"/staff/catalogue/imports/{pending.key}"
+    return Target(f"{page}/confirm", page, admin)
 
 
 # Every endpoint that accepts POST, and how to reach it as the user it is for. A new one fails
@@ -213,6 +227,11 @@ POST_TARGETS: dict[str, Callable[[Builders], Target]] = {
     "accounts.accept_staff_invitation": _accept_staff_invitation,
     "reporting_staff.check": _report_check("check"),
     "reporting_staff.query": _report_check("query"),
+    "reporting_catalogue.measure": _catalogue_page("measures/CDP-JOB-05"),
+    "reporting_catalogue.value": _catalogue_page("measures/CDP-JOB-05/values/2026"),
+    "reporting_catalogue.new_value": _catalogue_page("measures/CDP-JOB-05/values/new"),
+    "reporting_catalogue.upload": _catalogue_page("import"),
+    "reporting_catalogue.confirm": _catalogue_import,
 }
 
 FIELD = re.compile(r'<(?:input|textarea|select)\b[^>]*\bname="([^"]+)"(?:[^>]*\bvalue="([^"]*)")?')
