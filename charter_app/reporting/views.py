@@ -11,12 +11,12 @@ from decimal import Decimal
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     flash,
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_login import current_user
@@ -389,15 +389,14 @@ def evidence_file(organisation_id: int, file_id: int):
     """Download one evidence file: the organisation's members and staff only, never inline."""
     file = _evidence_file(organisation_id, file_id, staff_may_read=True)
     try:
-        path = evidence.path_of(file)
-        response = send_file(path, mimetype=file.content_type, as_attachment=True,
-                             download_name=file.original_name, conditional=False, etag=False,
-                             max_age=0)
+        # At most 5 MB: read whole, so no open file outlives the request.
+        content = evidence.path_of(file).read_bytes()
     except FileNotFoundError:
         abort(404)
-    response.headers["Content-Disposition"] = evidence.content_disposition(file.original_name)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return Response(content, content_type=file.content_type, headers={
+        "Content-Disposition": evidence.content_disposition(file.original_name),
+        "X-Content-Type-Options": "nosniff",
+    })
 
 
 @bp.route(EVIDENCE + "/remove", methods=["POST"])
