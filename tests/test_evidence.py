@@ -282,3 +282,33 @@ def test_names_are_cleaned_for_headers_and_disks():
     header = evidence.content_disposition('naïve "quote"\r\nSet-Cookie: x.pdf')
     assert "\r" not in header and "\n" not in header
     assert header.startswith('attachment; filename="naive -quote-Set-Cookie- x.pdf"')
+
+
+def test_discarding_a_correction_removes_only_the_files_it_added(app, build, signatory,
+                                                                 drafting):
+    organisation, _ = signatory
+    folder = Path(app.config["EVIDENCE_DIR"])
+    upload(drafting, organisation, build, PDF_BYTES, "first.pdf")
+    refused = post(drafting, quarter_url(organisation, tail="/discard"), follow_redirects=True)
+    assert "never submitted keeps its draft" in refused.get_data(as_text=True)
+    [first] = stored_files()
+    assert (folder / first.stored_name).exists()
+
+    post(drafting, quarter_url(organisation, tail="/check"))
+    post(drafting, quarter_url(organisation, tail="/correct"))
+    upload(drafting, organisation, build, PDF_BYTES, "added.pdf")
+    added = stored_files()[-1].stored_name
+    post(drafting, quarter_url(organisation, tail="/discard"))
+    db.session.expire_all()
+    assert stored_files() == [first]
+    assert (folder / first.stored_name).exists() and not (folder / added).exists()
+
+
+def test_removing_an_entry_removes_its_files(app, build, signatory, drafting):
+    organisation, _ = signatory
+    upload(drafting, organisation, build, PDF_BYTES, "gone.pdf")
+    [file] = stored_files()
+    path = Path(app.config["EVIDENCE_DIR"]) / file.stored_name
+    post(drafting, entry_url(organisation, build, tail="/remove"))
+    db.session.expire_all()
+    assert stored_files() == [] and not path.exists()

@@ -24,7 +24,7 @@ from urllib.parse import quote
 from flask import current_app
 from flask_sqlalchemy.session import Session
 from PIL import Image, ImageOps, UnidentifiedImageError
-from sqlalchemy import event, func, select
+from sqlalchemy import event, select
 
 from charter_app.extensions import db
 from charter_app.reporting.models import EvidenceFile, ReportEntry
@@ -169,24 +169,26 @@ def remove_evidence(file: EvidenceFile) -> None:
     """Take a file off a draft entry; a submitted revision's evidence stays for ever."""
     if file.entry.revision.is_submitted:
         raise EvidenceRefused("Evidence on a submitted report cannot be removed")
-    stored_name = file.stored_name
+    names = {file.stored_name}
     file.entry.evidence_files.remove(file)
     db.session.flush()
-    # A correction's copy of an entry shares the bytes with the submitted one.
-    still_used = db.session.scalar(select(func.count()).select_from(EvidenceFile).where(
-        EvidenceFile.stored_name == stored_name))
-    if not still_used:
-        db.session.info.setdefault(_UNUSED, []).append(path_of(file))
+    forget_unused(names)
 
 
-def discard_unused(entries: list[ReportEntry]) -> None:
-    """Before a draft is thrown away: mark the bytes only its entries use, to go at commit."""
-    names = {file.stored_name for entry in entries for file in entry.evidence_files}
-    kept = set(db.session.scalars(select(EvidenceFile.stored_name).where(
-        EvidenceFile.stored_name.in_(names),
-        EvidenceFile.entry_id.not_in([entry.id for entry in entries]))))
-    for name in names - kept:
-        db.session.info.setdefault(_UNUSED, []).append(evidence_dir() / name)
+def stored_names(entries: list[ReportEntry]) -> set[str]:
+    return {file.stored_name for entry in entries for file in entry.evidence_files}
+
+
+def forget_unused(names: set[str]) -> None:
+    """After rows are deleted (a file, an entry, a discarded draft): the bytes no row uses any
+    more go when the transaction commits. A correction's copy of an entry shares the bytes of
+    the submitted one, so those stay."""
+    db.session.flush()
+    still_used = set(db.session.scalars(select(EvidenceFile.stored_name).where(
+        EvidenceFile.stored_name.in_(names))))
+    folder = evidence_dir()
+    db.session.info.setdefault(_UNUSED, []).extend(
+        folder / name for name in names - still_used if _STORED_NAME.match(name))
 
 
 _WRITTEN, _UNUSED = "evidence_written", "evidence_unused"

@@ -316,11 +316,12 @@ def remove_entry(organisation_id: int, financial_year: str, number: int, measure
         return refusal
     measure, existing = _entry_measure(report, measure_id)
     if ConfirmForm().validate_on_submit() and existing is not None:
+        names = evidence.stored_names([existing])
         try:
-            evidence.discard_unused([existing])
             services.remove_entry(report, existing.id)
         except (services.ReportRefused, StateChangeRefused):
             return _already_changed(report)
+        evidence.forget_unused(names)
         flash(f"Removed: {measure.name}.", "success")
     return redirect(_report_url(report))
 
@@ -475,14 +476,15 @@ def discard(organisation_id: int, financial_year: str, number: int):
     if refusal:
         return refusal
     if ConfirmForm().validate_on_submit():
+        names = evidence.stored_names(report.draft_revision.entries)
         try:
-            evidence.discard_unused(report.draft_revision.entries)
             services.discard_draft(report)
         except services.ReportRefused as refused:
             flash(str(refused), "info")
             return redirect(_report_url(report))
         except StateChangeRefused:
             return _already_changed(report)
+        evidence.forget_unused(names)
         flash("Correction discarded: the submitted report stands as it was.", "success")
     return redirect(_report_url(report))
 
