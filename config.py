@@ -77,6 +77,10 @@ class Config:
     DIRECTORY_PAGE_SIZE = 20
     # Cache public directory pages for visitors who are not signed in (see directory/cache.py).
     PUBLIC_PAGE_CACHE = _bool("PUBLIC_PAGE_CACHE", True)
+    # Evidence files for quarterly reports: outside static/, served only through the app.
+    EVIDENCE_DIR = os.environ.get("EVIDENCE_DIR", str(INSTANCE_DIR / "evidence"))
+    # One evidence file (5 MB) and the form around it; a bigger request is refused with 413.
+    MAX_CONTENT_LENGTH = 6 * 1024 * 1024
     # Where the development SMTP catcher keeps what it receives; None hides /dev/mail.
     MAIL_CATCHER_DIR: str | None = None
 

@@ -125,6 +125,7 @@ def register_blueprints(app: Flask) -> None:
     from charter_app.pages.views import bp as pages_bp
     from charter_app.reporting.catalogue_views import bp as reporting_catalogue_bp
     from charter_app.reporting.staff_views import bp as reporting_staff_bp
+    from charter_app.reporting.views import bp as reporting_bp
     from charter_app.staff.views import bp as staff_bp
 
     # One per line: each domain adds its own.
@@ -138,6 +139,7 @@ def register_blueprints(app: Flask) -> None:
         staff_bp,
         staff_people_bp,
         organisation_profile_bp,
+        reporting_bp,
         reporting_staff_bp,
         reporting_catalogue_bp,
     ):

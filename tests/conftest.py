@@ -84,8 +84,9 @@ class SeparateRequestClient(FlaskClient):
 
 
 @pytest.fixture(scope="session")
-def app(database_url):
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url)
+def app(database_url, tmp_path_factory):
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url,
+                     EVIDENCE_DIR=str(tmp_path_factory.mktemp("evidence")))
     app.test_client_class = SeparateRequestClient
     with app.app_context():
         upgrade()

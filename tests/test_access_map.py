@@ -147,3 +147,57 @@ def test_the_measure_catalogue_is_for_administrators_only(app):
                  if rule.endpoint.startswith("reporting_catalogue.")}
     assert catalogue == CATALOGUE_ENDPOINTS
     assert {_access(app, endpoint) for endpoint in catalogue} == {"admin"}
+# Quarterly reports: every page and form of one organisation's reports, as the member of
+# another organisation sees them (and staff, who read the history and evidence only).
+REPORTING_ENDPOINTS = {
+    "reporting.reports": ("GET", "/reports"),
+    "reporting.report": ("GET", "/reports/{quarter}"),
+    "reporting.start": ("POST", "/reports/{quarter}/start"),
+    "reporting.choose_measure": ("GET", "/reports/{quarter}/entries/choose?measure={measure}"),
+    "reporting.entry": ("GET POST", "/reports/{quarter}/entries/{measure}"),
+    "reporting.entry_value": ("POST", "/reports/{quarter}/entries/{measure}/value"),
+    "reporting.remove_entry": ("POST", "/reports/{quarter}/entries/{measure}/remove"),
+    "reporting.upload_evidence": ("POST", "/reports/{quarter}/entries/{measure}/evidence"),
+    "reporting.evidence_file": ("GET", "/evidence/{file}"),
+    "reporting.remove_evidence": ("POST", "/evidence/{file}/remove"),
+    "reporting.check": ("GET POST", "/reports/{quarter}/check"),
+    "reporting.correct": ("POST", "/reports/{quarter}/correct"),
+    "reporting.discard": ("POST", "/reports/{quarter}/discard"),
+    "reporting.revisions": ("GET", "/reports/{quarter}/revisions"),
+}
+STAFF_MAY_READ = {"reporting.evidence_file", "reporting.revisions"}
+
+
+def test_another_organisations_member_finds_no_report_page(app, build):
+    from charter_app.extensions import db
+    from charter_app.reporting import evidence
+    from charter_app.reporting import services as reporting
+
+    assert set(REPORTING_ENDPOINTS) == {rule.endpoint for rule in _rules(app)
+                                        if rule.endpoint.startswith("reporting.")}
+    owner = build.user()
+    organisation = build.organisation(owner, status="approved")
+    report = build.report(organisation, actor=owner)
+    reporting.start_correction(report, owner)
+    file = evidence.add_evidence(report.draft_revision.entries[0], evidence.CheckedFile(
+        b"%PDF-1.4\n", evidence.PDF, "proof.pdf"), owner)
+    db.session.commit()
+    quarter = report.financial_quarter
+    values = {"quarter": f"{quarter.financial_year}/q{quarter.number}", "file": file.id,
+              "measure": build.measure("CDP-JOB-03").id}
+    stranger = build.user()
+    build.organisation(stranger, status="approved")
+    staff = build.staff()
+    answers = {}
+    for who in (stranger, staff):
+        client = app.test_client()
+        log_in(client, who.email, PASSWORD)
+        token = csrf_token_from(client.get("/account").get_data(as_text=True))
+        for endpoint, (methods, tail) in REPORTING_ENDPOINTS.items():
+            url = f"/organisations/{organisation.id}" + tail.format(**values)
+            for method in methods.split():
+                status = client.open(url, method=method, data={"csrf_token": token}).status_code
+                answers[(who.email, endpoint, method)] = status
+    wrong = {key: status for key, status in answers.items()
+             if status != (200 if key[0] == staff.email and key[1] in STAFF_MAY_READ else 404)}
+    assert wrong == {}

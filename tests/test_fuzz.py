@@ -189,6 +189,32 @@ def _catalogue_import(build):
     db.session.commit()
     page = f"/staff/catalogue/imports/{pending.key}"
     return Target(f"{page}/confirm", page, admin)
+def _report_page(url: str, form_page: str, *, started: bool = True, submitted: bool = False,
+                 correcting: bool = False, with_file: bool = False):
+    """A signatory's quarterly report (this quarter's) in the state the form is for; `url` and
+    `form_page` name {base} (the report), {entry} (its pledged entry) and {file} (evidence)."""
+    def setup(build):
+        from charter_app.reporting import evidence
+        from charter_app.reporting import services as reporting
+
+        owner, organisation = _applicant(build, status="approved")
+        quarter = reporting.first_quarter(organisation)
+        if started:
+            report = build.report(organisation, quarter, submit=submitted or correcting,
+                                  actor=owner)
+            if correcting:
+                reporting.start_correction(report, owner)
+                db.session.commit()
+        base = (f"/organisations/{organisation.id}/reports/{quarter.financial_year}"
+                f"/q{quarter.number}")
+        values = {"base": base, "entry": f"{base}/entries/{build.measure('CDP-JOB-03').id}"}
+        if with_file:
+            file = evidence.add_evidence(report.draft_revision.entries[0], evidence.CheckedFile(
+                b"%PDF-1.4\n", evidence.PDF, "proof.pdf"), owner)
+            db.session.commit()
+            values["file"] = f"/organisations/{organisation.id}/evidence/{file.id}"
+        return Target(url.format(**values), form_page.format(**values), owner)
+    return setup
 
 
 # Every endpoint that accepts POST, and how to reach it as the user it is for. A new one fails
@@ -232,6 +258,15 @@ POST_TARGETS: dict[str, Callable[[Builders], Target]] = {
     "reporting_catalogue.new_value": _catalogue_page("measures/CDP-JOB-05/values/new"),
     "reporting_catalogue.upload": _catalogue_page("import"),
     "reporting_catalogue.confirm": _catalogue_import,
+    "reporting.start": _report_page("{base}/start", "{base}", started=False),
+    "reporting.entry": _report_page("{entry}", "{entry}"),
+    "reporting.entry_value": _report_page("{entry}/value", "{entry}"),
+    "reporting.remove_entry": _report_page("{entry}/remove", "{entry}"),
+    "reporting.upload_evidence": _report_page("{entry}/evidence", "{entry}"),
+    "reporting.remove_evidence": _report_page("{file}/remove", "{entry}", with_file=True),
+    "reporting.check": _report_page("{base}/check", "{base}/check", correcting=True),
+    "reporting.correct": _report_page("{base}/correct", "{base}", submitted=True),
+    "reporting.discard": _report_page("{base}/discard", "{base}", correcting=True),
 }
 
 FIELD = re.compile(r'<(?:input|textarea|select)\b[^>]*\bname="([^"]+)"(?:[^>]*\bvalue="([^"]*)")?')

@@ -155,7 +155,7 @@ def test_the_report_page_shows_entries_evidence_revisions_and_checks(
     # and the correction's copy keeps the evidence file.
     assert "timesheets.pdf" in html
     evidence = report.submitted_revision.entries[0].evidence_files[0]
-    assert f'/organisations/{organisation.id}/reports/evidence/{evidence.id}' in html
+    assert f'/organisations/{organisation.id}/evidence/{evidence.id}' in html
     assert "https://example.org/apprentices" in html
     assert client.get("/staff/reports/999999").status_code == 404
     draft = build.report(organisation, Q2, actor=owner, submit=False)

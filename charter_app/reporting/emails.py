@@ -5,28 +5,22 @@ Names are cleaned to one line, and cut short in subjects, so a name with line br
 characters can neither break a header nor overflow the subject's column.
 """
 
-from flask import current_app
 
 from charter_app.accounts.models import User
 from charter_app.notifications.models import EmailCategory, OutboxMessage
 from charter_app.notifications.outbox import queue_email, single_line
 from charter_app.reporting.models import QuarterlyReport, ReportCheck
+from charter_app.urls import external_url
 
 SERVICE = EmailCategory.SERVICE
 NAME_IN_SUBJECT = 80
 
 
 def report_page_url(report: QuarterlyReport) -> str:
-    """The organisation's own page for a quarter's report, on BASE_URL.
-
-    Built from the path the signatory's report pages answer at
-    (/organisations/<id>/reports/<2026-27>/q<n>) rather than url_for, because those pages live
-    in the `reporting` blueprint of another branch: switch to external_url(...) at merge.
-    """
+    """The organisation's own page for a quarter's report, on BASE_URL (works without a request)."""
     quarter = report.financial_quarter
-    base = current_app.config["BASE_URL"].rstrip("/")
-    return (f"{base}/organisations/{report.organisation_id}/reports/"
-            f"{quarter.financial_year}/q{quarter.number}")
+    return external_url("reporting.report", organisation_id=report.organisation_id,
+                        financial_year=quarter.financial_year, number=quarter.number)
 
 
 # --- Staff checks of quarterly reports (reporting/checks.py) ---------------------------------

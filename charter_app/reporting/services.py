@@ -97,18 +97,27 @@ def reports_by_quarter(organisation: Organisation) -> dict[FinancialQuarter, Qua
     return {report.financial_quarter: report for report in reports}
 
 
+def refusal_to_start(organisation: Organisation, quarter: FinancialQuarter,
+                     today: date | None = None) -> str | None:
+    """Why a report for the quarter cannot be started today, in words for the page (None: it
+    can). The pages ask before offering a "Start report" button; start_report asks again."""
+    if organisation.status not in REPORTING_STATUSES:
+        return "Only a signatory of the Charter can report social value."
+    if _today(today) < quarter.starts_on:
+        return f"{quarter.label} has not started yet: you can report from its first day."
+    first = first_quarter(organisation)
+    if first is not None and quarter < first:
+        return f"{quarter.label} is before you signed the Charter."
+    return None
+
+
 def start_report(organisation: Organisation, quarter: FinancialQuarter, actor,
                  today: date | None = None) -> QuarterlyReport:
     """A new draft report for the quarter, from its first day. ReportExists when another
     request (or an earlier visit) started it first."""
-    if organisation.status not in REPORTING_STATUSES:
-        raise ReportRefused("Only a signatory of the Charter can report social value.")
-    if _today(today) < quarter.starts_on:
-        raise ReportRefused(
-            f"{quarter.label} has not started yet: you can report from its first day.")
-    first = first_quarter(organisation)
-    if first is not None and quarter < first:
-        raise ReportRefused(f"{quarter.label} is before you signed the Charter.")
+    refusal = refusal_to_start(organisation, quarter, today)
+    if refusal:
+        raise ReportRefused(refusal)
     period = period_holding(organisation, quarter)
     report = insert_unless_taken(
         QuarterlyReport, ("organisation_id", "financial_year", "quarter"),
