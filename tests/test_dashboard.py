@@ -94,11 +94,16 @@ def two_years_of_reports(build, today: date, name: str = "Consett Apprenticeship
     return TwoYears(organisation.id, organisation.slug, owner.email, quarters)
 
 
-@pytest.fixture
-def fixed_today(monkeypatch):
+def freeze_today(monkeypatch) -> date:
+    """The dashboard and the public figures see TODAY as today."""
     for module in (dashboard_module, public_module):
         monkeypatch.setattr(module, "utcnow", lambda: NOW)
     return TODAY
+
+
+@pytest.fixture
+def fixed_today(monkeypatch):
+    return freeze_today(monkeypatch)
 
 
 @pytest.fixture
