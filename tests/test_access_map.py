@@ -113,3 +113,25 @@ def test_every_administrator_page_turns_away_staff_who_are_not_administrators(ap
                 url, method=method, headers={"X-CSRFToken": token}).status_code
     assert len(refused) >= 4
     assert set(refused.values()) == {403}, refused
+
+
+def test_an_organisations_pages_are_hidden_from_another_organisations_member(app, build):
+    """Every signed-in page addressed by an organisation id alone answers 404 to a member of
+    another organisation, as if the organisation did not exist."""
+    target = build.organisation(build.user(), status="approved")
+    outsider = build.user()
+    build.organisation(outsider, status="approved")
+    client = app.test_client()
+    log_in(client, outsider.email, PASSWORD)
+    token = csrf_token_from(client.get("/account").get_data(as_text=True))
+    answers = {}
+    for rule in _rules(app):
+        if set(rule.arguments) != {"organisation_id"} or _access(app, rule.endpoint) != "login":
+            continue
+        with app.test_request_context():
+            url = app.url_for(rule.endpoint, organisation_id=target.id)
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            answers[f"{method} {url}"] = client.open(
+                url, method=method, headers={"X-CSRFToken": token}).status_code
+    assert f"GET /organisations/{target.id}/dashboard" in answers
+    assert {url: answer for url, answer in answers.items() if answer != 404} == {}

@@ -227,8 +227,8 @@ def test_the_page_shows_progress_charts_tables_and_reports(app, signatory):
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     text = _text(html)
-    assert "30 weeks of 20 weeks: 150% (target exceeded)" in text
-    assert "30 hours of 100 hours: 30%" in text
+    assert "30 of 20 weeks: 150% (target exceeded)" in text
+    assert "30 of 100 hours: 30%" in text
     assert "1 of 1 target reached; on average 100% of the way" in text
     assert "2 reports are overdue" in text
     assert "Overdue: missing" in text and "Overdue: late" in text and "Checked" in text
@@ -303,7 +303,7 @@ def test_a_new_signatory_with_nothing_reported_gets_a_calm_dashboard(app, build)
     client = _signed_in(app, owner.email)
     text = _text(client.get(f"/organisations/{organisation.id}/dashboard").get_data(
         as_text=True))
-    assert "0 weeks of 52 weeks: 0%" in text
+    assert "0 of 52 weeks: 0%" in text
     assert "No social value was reported for these quarters" in text
     assert "Open until" in text
 

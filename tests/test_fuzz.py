@@ -107,6 +107,12 @@ def _signatory_page(path: str) -> Callable[[Builders], Target]:
     return setup
 
 
+def _publishing_choice(build):
+    owner, organisation = _applicant(build, status="approved")
+    page = f"/organisations/{organisation.id}/dashboard"
+    return Target(f"{page}/publishing", page, owner)
+
+
 def _change_request(action: str) -> Callable[[Builders], Target]:
     def setup(build):
         owner, organisation = _applicant(build, status="approved")
@@ -181,6 +187,7 @@ POST_TARGETS: dict[str, Callable[[Builders], Target]] = {
     "organisations_staff.reject_change": _change_request("reject"),
     "organisation_profile.edit": _signatory_page("profile"),
     "organisation_profile.legal_change": _signatory_page("profile/legal"),
+    "reporting_dashboard.publishing": _publishing_choice,
     "staff_people.invite": lambda build: Target("/staff/people/invite", "/staff/people/invite",
                                                 build.admin()),
     "staff_people.deactivate": _deactivate_staff,

@@ -17,9 +17,9 @@ from charter_app.presentation import money
 from charter_app.reporting.calculations import SocialValue
 
 WIDTH = 360
-LABEL_WIDTH = 112  # the row labels ("2026-27 Q1", "Environment") end here, right-aligned
+LABEL_WIDTH = 92  # the row labels ("2026-27 Q1", "Environment") end here, right-aligned
 BAR_START = LABEL_WIDTH + 6
-AMOUNT_SPACE = 78  # room after the longest bar for its amount ("£12,345,678")
+AMOUNT_SPACE = 80  # room after the longest bar for its amount ("£12,345,678")
 BAR_SPACE = WIDTH - BAR_START - AMOUNT_SPACE
 BAR_HEIGHT = 14
 BAR_GAP = 2

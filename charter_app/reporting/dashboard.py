@@ -219,11 +219,15 @@ def _chart_rows(organisation: Organisation, today: date):
     per_theme = totals.totals_by("theme", organisation_id=organisation.id, first=first,
                                  last=last)
     running = FinancialQuarter.containing(today)
+    # The table says the running quarter is not over; the chart's labels keep to the quarter,
+    # so they fit beside the bars on a phone.
     quarter_rows = [(quarter.label + (" (so far)" if quarter == running else ""),
                      per_quarter.get(quarter, Figures())) for quarter in quarters]
+    chart_rows = [(quarter.label, figures) for quarter, (_label, figures)
+                  in zip(quarters, quarter_rows, strict=True)]
     theme_rows = [(theme_label(theme), per_theme.get(theme, Figures())) for theme in THEME_ORDER]
     span = first.label if first == last else f"{first.label} to {last.label}"
-    return quarter_rows, theme_rows, span
+    return quarter_rows, chart_rows, theme_rows, span
 
 
 def _chart(chart_id: str, title: str, rows: list[tuple[str, Figures]], what: str) -> BarChart:
@@ -256,14 +260,14 @@ def dashboard_for(organisation: Organisation, today: date | None = None) -> Dash
     period = organisation.current_pledge_period
     quarters = quarters_counting_towards(period) if period is not None else []
     themes, period_total = _progress(organisation, period, quarters)
-    quarter_rows, theme_rows, span = _chart_rows(organisation, today)
+    quarter_rows, quarter_chart_rows, theme_rows, span = _chart_rows(organisation, today)
     to_do, submitted = _reports(organisation, today)
     return Dashboard(
         organisation=organisation, today=today, period=period, period_quarters=quarters,
         themes=themes, period_total=period_total, quarter_rows=quarter_rows,
         theme_rows=theme_rows, chart_span=span,
         quarter_chart=_chart("value-by-quarter", f"Social value by quarter, {span}",
-                             quarter_rows, "quarters"),
+                             quarter_chart_rows, "quarters"),
         theme_chart=_chart("value-by-theme", f"Social value by theme, {span}", theme_rows,
                            "themes"),
         to_do=to_do,
