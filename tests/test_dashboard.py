@@ -208,6 +208,19 @@ def test_percentages_round_down_so_a_target_is_never_reached_early(reported, tar
     assert percentage(Decimal(reported), Decimal(target)) == expected
 
 
+def test_a_themes_progress_counts_each_target_up_to_100(build):
+    from charter_app.reporting.dashboard import MeasureProgress, ThemeProgress
+    from charter_app.reporting.totals import Figures
+
+    measure = build.measure("CDP-JOB-03")
+    theme = ThemeProgress("jobs", Figures(), (
+        MeasureProgress(measure, Decimal(20), Decimal(30)),  # 150%
+        MeasureProgress(measure, Decimal(100), Decimal(30)),  # 30%
+        MeasureProgress(measure, Decimal(3), Decimal(1)),  # 33%
+    ))
+    assert (theme.percentage, theme.targets_reached) == (54, 1)  # (100 + 30 + 33) // 3
+
+
 # --- the page ----------------------------------------------------------------------------------
 
 
@@ -229,7 +242,8 @@ def test_the_page_shows_progress_charts_tables_and_reports(app, signatory):
     text = _text(html)
     assert "30 of 20 weeks: 150% (target exceeded)" in text
     assert "30 of 100 hours: 30%" in text
-    assert "1 of 1 target reached; on average 100% of the way" in text
+    assert "Theme progress: 100% , 1 of 1 target reached" in text
+    assert "Theme progress: 30% , 0 of 1 target reached" in text
     assert "2 reports are overdue" in text
     assert "Overdue: missing" in text and "Overdue: late" in text and "Checked" in text
     assert f'href="/organisations/{signatory.organisation_id}/reports/2025-26/q3"' in html
