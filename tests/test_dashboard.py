@@ -346,3 +346,17 @@ def test_the_statement_count_does_not_grow_with_the_number_of_reports(app, build
                         f"/organisations/{many.organisation_id}/dashboard")
     assert len(small) == len(large), "\n---\n".join(large)
     assert len(large) <= 14, "\n---\n".join(large)
+
+
+def test_a_lapsed_signatory_still_lands_on_its_dashboard_and_is_told_why(app, build):
+    owner = build.user()
+    organisation = build.organisation(owner, status="approved")
+    organisation.status = "lapsed"
+    db.session.commit()
+    client = _signed_in(app, owner.email)
+    assert client.get("/apply").headers["Location"] == (
+        f"/organisations/{organisation.id}/dashboard")
+    text = _text(client.get(f"/organisations/{organisation.id}/dashboard").get_data(
+        as_text=True))
+    assert "Your Charter signature has lapsed" in text
+    assert "Save this choice" in text  # a lapsed signatory still reports, and may publish

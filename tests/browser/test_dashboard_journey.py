@@ -94,5 +94,5 @@ def test_a_signatory_reads_its_dashboard_and_publishes_its_social_value(browsing
     expect(section).to_contain_text("reported these figures itself")
     expect(visitor.get_by_role("table", name="Social value by theme")).to_contain_text("Total")
     expect(visitor.get_by_role("table", name="Social value by financial year")).to_contain_text(
-        "Checked by staff")
+        "Gross checked by staff")
     assert horizontal_overflow(visitor) == 0
