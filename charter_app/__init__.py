@@ -124,6 +124,7 @@ def register_blueprints(app: Flask) -> None:
     from charter_app.organisations.views import bp as organisations_bp
     from charter_app.pages.views import bp as pages_bp
     from charter_app.reporting.catalogue_views import bp as reporting_catalogue_bp
+    from charter_app.reporting.dashboard_views import bp as reporting_dashboard_bp
     from charter_app.reporting.staff_views import bp as reporting_staff_bp
     from charter_app.reporting.views import bp as reporting_bp
     from charter_app.staff.views import bp as staff_bp
@@ -140,6 +141,7 @@ def register_blueprints(app: Flask) -> None:
         staff_people_bp,
         organisation_profile_bp,
         reporting_bp,
+        reporting_dashboard_bp,
         reporting_staff_bp,
         reporting_catalogue_bp,
     ):

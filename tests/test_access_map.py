@@ -201,3 +201,23 @@ def test_another_organisations_member_finds_no_report_page(app, build):
     wrong = {key: status for key, status in answers.items()
              if status != (200 if key[0] == staff.email and key[1] in STAFF_MAY_READ else 404)}
     assert wrong == {}
+def test_an_organisations_pages_are_hidden_from_another_organisations_member(app, build):
+    """Every signed-in page addressed by an organisation id alone answers 404 to a member of
+    another organisation, as if the organisation did not exist."""
+    target = build.organisation(build.user(), status="approved")
+    outsider = build.user()
+    build.organisation(outsider, status="approved")
+    client = app.test_client()
+    log_in(client, outsider.email, PASSWORD)
+    token = csrf_token_from(client.get("/account").get_data(as_text=True))
+    answers = {}
+    for rule in _rules(app):
+        if set(rule.arguments) != {"organisation_id"} or _access(app, rule.endpoint) != "login":
+            continue
+        with app.test_request_context():
+            url = app.url_for(rule.endpoint, organisation_id=target.id)
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            answers[f"{method} {url}"] = client.open(
+                url, method=method, headers={"X-CSRFToken": token}).status_code
+    assert f"GET /organisations/{target.id}/dashboard" in answers
+    assert {url: answer for url, answer in answers.items() if answer != 404} == {}

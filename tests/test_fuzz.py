@@ -108,6 +108,12 @@ def _signatory_page(path: str) -> Callable[[Builders], Target]:
     return setup
 
 
+def _publishing_choice(build):
+    owner, organisation = _applicant(build, status="approved")
+    page = f"/organisations/{organisation.id}/dashboard"
+    return Target(f"{page}/publishing", page, owner)
+
+
 def _change_request(action: str) -> Callable[[Builders], Target]:
     def setup(build):
         owner, organisation = _applicant(build, status="approved")
@@ -247,6 +253,7 @@ POST_TARGETS: dict[str, Callable[[Builders], Target]] = {
     "organisation_profile.withdraw": _signatory_page("withdraw"),
     "organisations_standing.suspend": _standing_page("suspend"),
     "organisations_standing.lift_suspension": _standing_page("lift-suspension", "suspended"),
+    "reporting_dashboard.publishing": _publishing_choice,
     "staff_people.invite": lambda build: Target("/staff/people/invite", "/staff/people/invite",
                                                 build.admin()),
     "staff_people.deactivate": _deactivate_staff,

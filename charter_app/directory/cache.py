@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from charter_app.directory.models import ContentVersion
 from charter_app.extensions import db
+from charter_app.timeutil import london_date, utcnow
 
 DIRECTORY = "directory"
 MAX_ENTRIES = 512
@@ -89,7 +90,9 @@ def _key() -> tuple:
         request.headers.get(name, "")
         for name in ("HX-Request", "HX-Boosted", "HX-History-Restore-Request")
     )
-    return request.path, request.query_string, htmx_headers
+    # The day too: published social value covers the last four complete quarters, so a page
+    # may change when a quarter ends though nothing in the database did.
+    return request.path, request.query_string, htmx_headers, london_date(utcnow())
 
 
 def cached_for_visitors(view: Callable) -> Callable:

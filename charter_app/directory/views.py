@@ -22,6 +22,7 @@ from charter_app.forms import column_length
 from charter_app.organisations.eligibility import SECTOR_LABELS, SIZE_LABELS
 from charter_app.organisations.models import Organisation
 from charter_app.pledges.catalogue import THEMES
+from charter_app.reporting import public as published
 
 bp = Blueprint("directory", __name__)
 
@@ -110,7 +111,8 @@ def index():
 def profile(slug: str):
     organisation = _signatory_or_404(slug)
     return render_template("directory/profile.html", title=organisation.name,
-                           organisation=organisation, themes=THEMES)
+                           organisation=organisation, themes=THEMES,
+                           social_value=published.published_social_value(organisation))
 
 
 @bp.route("/directory.csv")
@@ -154,4 +156,5 @@ def api_list():
 @cached_for_visitors
 def api_detail(slug: str):
     organisation = _signatory_or_404(slug)
-    return jsonify(services.as_open_data_detail(organisation))
+    return jsonify(published.add_social_value(services.as_open_data_detail(organisation),
+                                              organisation))

@@ -25,6 +25,7 @@ FIELD_LABELS = {
     "legal_form": "Kind of organisation",
     "company_number": "Company number",
     "charity_number": "Charity number",
+    "publishes_social_value": "Social value on the public profile",
 }
 
 

@@ -7,11 +7,13 @@ from charter_app.organisations import applications
 from charter_app.organisations.applications import OrganisationDetails
 from charter_app.organisations.commitments import COMMITMENTS
 from charter_app.organisations.forms import CommitmentsForm, OrganisationDetailsForm, SignatoryForm
+from charter_app.organisations.models import ApplicationStatus
 from charter_app.pledges import services as pledge_services
 from charter_app.pledges.catalogue import THEMES, active_measures, measures_by_theme
 from charter_app.pledges.forms import pledges_form_for
 
 bp = Blueprint("organisations", __name__)
+SIGNATORY_HOME_STATUSES = frozenset({ApplicationStatus.APPROVED, ApplicationStatus.LAPSED})
 
 SECTION_ENDPOINTS = {
     "details": "organisations.details",
@@ -36,6 +38,10 @@ def application():
     membership = current_membership(current_user)
     if membership is None:
         return _task_list(None)
+    if membership.organisation.status in SIGNATORY_HOME_STATUSES:
+        # A signatory's home is its dashboard (reporting), not the application it made.
+        return redirect(url_for("reporting_dashboard.dashboard",
+                                organisation_id=membership.organisation_id))
     return redirect(url_for("organisations.application_for",
                             organisation_id=membership.organisation_id))
 

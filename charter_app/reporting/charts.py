@@ -1,0 +1,121 @@
+"""Bar charts of gross and net social value, laid out here and drawn as inline SVG by
+templates/reporting/_bar_chart.html.
+
+Drawn on the server, so a chart needs no JavaScript and nothing the Content Security Policy
+forbids: every size and colour is an SVG attribute (a presentation attribute is not a style).
+Bars run across the page, one row of two bars per quarter or theme, so the labels stay
+readable when the viewBox shrinks to a 320 px phone. Gross is solid and net is hatched with an
+outline, each bar carries its amount, and a legend names both: nothing depends on colour. The
+figures themselves are in a table beside each chart, which is the record; the chart's amounts
+are whole pounds, the table's pennies.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from charter_app.presentation import money
+from charter_app.reporting.calculations import SocialValue
+
+WIDTH = 360
+LABEL_WIDTH = 92  # the row labels ("2026-27 Q1", "Environment") end here, right-aligned
+BAR_START = LABEL_WIDTH + 6
+AMOUNT_SPACE = 80  # room after the longest bar for its amount ("£12,345,678")
+BAR_SPACE = WIDTH - BAR_START - AMOUNT_SPACE
+BAR_HEIGHT = 14
+BAR_GAP = 2
+ROW_GAP = 14
+LEGEND_HEIGHT = 30
+ROW_HEIGHT = 2 * BAR_HEIGHT + BAR_GAP + ROW_GAP
+SERIES = (("gross", "Gross"), ("net", "Net"))
+
+
+@dataclass(frozen=True)
+class Bar:
+    series: str  # "gross" or "net"
+    series_label: str
+    amount: Decimal
+    y: int
+    length: Decimal  # 0 for nothing reported
+    amount_text: str  # whole pounds, at the bar's end
+    amount_x: Decimal
+
+
+@dataclass(frozen=True)
+class Row:
+    label: str
+    label_y: int
+    bars: tuple[Bar, Bar]
+
+
+@dataclass(frozen=True)
+class BarChart:
+    """What the template draws: an id (prefix for the SVG's own ids), a title and a description
+    for screen readers (aria-labelledby), the view box, and the rows of bars."""
+
+    chart_id: str
+    title: str
+    description: str
+    width: int
+    height: int
+    bar_start: int
+    label_end: int
+    rows: tuple[Row, ...]
+
+    @property
+    def title_id(self) -> str:
+        return f"{self.chart_id}-title"
+
+    @property
+    def description_id(self) -> str:
+        return f"{self.chart_id}-description"
+
+    @property
+    def hatch_id(self) -> str:
+        return f"{self.chart_id}-hatch"
+
+
+def _scale_top(largest: Decimal) -> Decimal:
+    """A round number at least as large as the largest amount (1, 2, 2.5 or 5 times a power of
+    ten), so bars keep their proportions from chart to chart."""
+    if largest <= 0:
+        return Decimal(1)
+    power = Decimal(10) ** (len(str(int(largest))) - 1)
+    for step in (1, 2, Decimal("2.5"), 5, 10):
+        if largest <= power * step:
+            return power * step
+    return power * 10  # pragma: no cover - the loop ends at ten times the power
+
+
+def gross_and_net_chart(chart_id: str, title: str, description: str,
+                        rows: list[tuple[str, SocialValue]]) -> BarChart:
+    """A chart with a gross bar and a net bar for each (label, value) row, in the given order."""
+    top = _scale_top(max((value.gross for _label, value in rows), default=Decimal(0)))
+    drawn = []
+    for index, (label, value) in enumerate(rows):
+        row_top = LEGEND_HEIGHT + index * ROW_HEIGHT
+        bars = []
+        for position, (series, series_label) in enumerate(SERIES):
+            amount = getattr(value, series)
+            length = (max(amount, Decimal(0)) / top * BAR_SPACE).quantize(Decimal("0.1"))
+            bars.append(Bar(series=series, series_label=series_label, amount=amount,
+                            y=row_top + position * (BAR_HEIGHT + BAR_GAP), length=length,
+                            amount_text=money(amount, 0), amount_x=BAR_START + length + 4))
+        drawn.append(Row(label=label, label_y=row_top + BAR_HEIGHT + BAR_GAP // 2,
+                         bars=(bars[0], bars[1])))
+    height = LEGEND_HEIGHT + max(len(rows), 1) * ROW_HEIGHT
+    return BarChart(chart_id=chart_id, title=title, description=description, width=WIDTH,
+                    height=height, bar_start=BAR_START, label_end=LABEL_WIDTH,
+                    rows=tuple(drawn))
+
+
+def describe(rows: list[tuple[str, SocialValue]], what: str) -> str:
+    """One or two sentences a screen reader reads instead of the picture: the totals, and the
+    row with the most gross value."""
+    gross = sum((value.gross for _label, value in rows), Decimal(0))
+    net = sum((value.net for _label, value in rows), Decimal(0))
+    if gross <= 0:
+        return f"No social value was reported for these {what}. The table has each one."
+    label, highest = max(rows, key=lambda row: row[1].gross)
+    return (f"In total {money(gross)} gross and {money(net)} net over {len(rows)} {what}. "
+            f"The most gross value was in {label}: {money(highest.gross)} gross, "
+            f"{money(highest.net)} net. The table has every figure.")
