@@ -122,11 +122,13 @@ def register_blueprints(app: Flask) -> None:
     from charter_app.organisations.staff_views import bp as organisations_staff_bp
     from charter_app.organisations.views import bp as organisations_bp
     from charter_app.pages.views import bp as pages_bp
+    from charter_app.reporting.annual_views import bp as reporting_annual_bp
     from charter_app.staff.views import bp as staff_bp
 
     for blueprint in (pages_bp, accounts_bp, organisations_bp, organisations_staff_bp, directory_bp,
                       staff_bp, staff_people_bp, organisation_profile_bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(reporting_annual_bp)
     if app.config.get("MAIL_CATCHER_DIR"):
         from charter_app.notifications.devmail import bp as devmail_bp
 
