@@ -278,7 +278,8 @@ def test_a_second_submission_of_the_same_year_is_refused_without_a_second_year(
     organisation, owner = make_signatory(date(2025, 6, 10))
     stale = _update_input(build, organisation)
     _submit(build, organisation, owner, date(2026, 6, 1))
-    with pytest.raises(annual.UpdateAlreadySent, match="for 10 June 2025 to 9 June 2026 was already sent by "):
+    with pytest.raises(annual.UpdateAlreadySent,
+                       match="for 10 June 2025 to 9 June 2026 was already sent by "):
         annual.submit_annual_update(organisation, stale, owner, date(2026, 6, 1))
     db.session.rollback()
     assert _count(AnnualUpdate) == 1
