@@ -4,6 +4,8 @@ and read the diff before committing). Links come from BASE_URL with or without a
 subjects stay one bounded line whatever the organisation is called."""
 
 import re
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,10 @@ from charter_app.notifications.models import EmailCategory, OutboxMessage
 from charter_app.organisations import applications, change_requests, review
 from charter_app.organisations import emails as organisation_emails
 from charter_app.organisations.models import LegalChangeRequest, Organisation, StatusChange
+from charter_app.pledges.models import Measure, Pledge, PledgePeriod
+from charter_app.reporting import annual
+from charter_app.reporting import emails as reporting_emails
+from charter_app.reporting.models import AnnualUpdate
 from charter_app.tokens import make_token
 from charter_app.urls import external_url
 
@@ -35,6 +41,18 @@ CHANGE = StatusChange(id=5)
 LEGAL_CHANGE = LegalChangeRequest(id=4, old_name="Wear Valley Widgets Ltd",
                                   new_name="Wear Valley Widgets & Sons Ltd")
 STAFF_MEMBER = User(id=8, email="jo.bell@businessdurham.example", is_staff=True, is_admin=False)
+ANNUAL_UPDATE = AnnualUpdate(
+    id=21,
+    pledge_period=PledgePeriod(number=1, starts_on=date(2025, 6, 10), ends_on=date(2026, 6, 9)),
+    next_period=PledgePeriod(number=2, starts_on=date(2026, 6, 10), ends_on=date(2027, 6, 9),
+                             pledges=[
+        Pledge(measure=Measure(name="Weeks of apprenticeship, level 2 or above", unit="weeks"),
+               target=Decimal("60")),
+        Pledge(measure=Measure(name="Spend with County Durham suppliers", unit="£ spent"),
+               target=Decimal("125000")),
+    ]))
+RENEWAL = StatusChange(id=6, from_status="approved", to_status="approved")
+LAPSE = StatusChange(id=7, from_status="approved", to_status="lapsed")
 
 EMAILS = {
     "account_exists": lambda: account_emails.account_exists(PERSON),
@@ -60,6 +78,11 @@ EMAILS = {
     "legal_change_rejected": lambda: organisation_emails.legal_change_rejected(
         ORGANISATION, LEGAL_CHANGE, PERSON, "Companies House still shows the old name.\nAsk "
         "again once it shows the new one."),
+    # Social value reporting: the annual update and lapsing.
+    "annual_update_received": lambda: reporting_emails.annual_update_received(
+        ORGANISATION, ANNUAL_UPDATE, RENEWAL, PERSON),
+    "signatory_lapsed": lambda: reporting_emails.signatory_lapsed(
+        ORGANISATION, LAPSE, date(2026, 6, 10), 60, PERSON),
 }
 
 
@@ -170,12 +193,19 @@ def test_every_email_sending_service_works_without_a_request(app, app_ctx, build
             decide(change, staff, "Not yet registered.")
         else:
             decide(change, staff)
+    # The annual update's: lapsed by the daily job, then approved again by the update.
+    lapsing = build.organisation(owner, status="approved",
+                                 approved_at=datetime(2024, 1, 10, 12, tzinfo=UTC))
+    annual.lapse_if_overdue(lapsing, date(2025, 3, 20))
+    annual.submit_annual_update(lapsing, annual.UpdateInput(
+        lapsing.current_pledge_period_id, {"jobs": "Two apprentices."},
+        {build.measure("CDP-JOB-03").id: Decimal(60)}), owner, date(2025, 3, 20))
     db.session.commit()
 
     templates = set(db.session.scalars(select(OutboxMessage.template)))
     assert templates == set(EMAILS)
-    received = smtp.wait_for(15)
-    assert len(received) == 15
+    received = smtp.wait_for(17)
+    assert len(received) == 17
     links = [link for message in received for link in smtp.links(message)]
     assert len(links) >= 10
     assert all(link.startswith(BASE_URL + "/") for link in links), links

@@ -5,7 +5,7 @@ Each goes to one person about one event (an update, a status change), so its key
 it is sent once however often the code that causes it runs.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 from charter_app.accounts.models import User
 from charter_app.notifications.models import EmailCategory, OutboxMessage
@@ -43,6 +43,7 @@ def annual_update_received(organisation: Organisation, update: AnnualUpdate,
         reviewed_to=uk_date(reviewed.ends_on),
         next_from=uk_date(started.starts_on),
         next_to=uk_date(started.ends_on),
+        next_due=uk_date(started.ends_on + timedelta(days=1)),
         pledges=[f"{pledge.measure.name}: {target_with_unit(pledge.target, pledge.measure.unit)}"
                  for pledge in started.pledges],
         approved_again=change.from_status == ApplicationStatus.LAPSED,
