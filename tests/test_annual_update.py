@@ -443,3 +443,36 @@ def test_a_post_without_a_csrf_token_is_refused(app, build, due_soon):
         **_form(build, organisation), "period_id": str(organisation.current_pledge_period_id)})
     assert response.status_code == 400
     assert _count(AnnualUpdate) == 0
+
+
+def test_ten_submissions_at_once_make_one_update_and_one_new_year(live_server, build, due_soon):
+    """Two tabs (or ten) sent together, over real HTTP, each request in its own thread."""
+    from tests.test_concurrency import HttpSession, _all_at_once
+
+    organisation, owner = due_soon
+    session = HttpSession(live_server)
+    session.sign_in(owner.email)
+    _status, _location, html = session.request("GET", _page(organisation))
+    form = {"csrf_token": csrf_token_from(html), **_form(build, organisation)}
+    statuses = _all_at_once(lambda: session.request("POST", _page(organisation), form)[0],
+                            count=10)
+    assert statuses == [302] * 10
+    db.session.expire_all()
+    assert _count(AnnualUpdate) == 1
+    assert _count(PledgePeriod, organisation_id=organisation.id) == 2
+    renewals = [change for change in db.session.get(Organisation, organisation.id).status_changes
+                if change.reason and change.reason.startswith("Annual update")]
+    assert len(renewals) == 1
+
+
+def test_staff_see_each_renewal_in_the_organisations_history(app, build, make_signatory):
+    organisation, owner = make_signatory(date(2025, 6, 10))
+    lapse_overdue_signatories(datetime(2026, 9, 1, 12, tzinfo=UTC))
+    _submit(build, organisation, owner, date(2026, 9, 2))
+    _submit(build, organisation, owner, date(2027, 6, 1))
+    client = app.test_client()
+    log_in(client, build.staff().email, PASSWORD)
+    html = client.get(f"/staff/applications/{organisation.id}").get_data(as_text=True)
+    assert "Lapsed — Annual update due on 10 June 2026 not received within 60 days" in html
+    assert html.count("Renewed by") == 2
+    assert "Annual update received for 10 June 2026 to 9 June 2027" in html
