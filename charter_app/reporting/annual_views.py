@@ -23,12 +23,13 @@ def _today() -> date:
 @login_required
 def annual_update(organisation_id: int):
     organisation = get_membership_for(organisation_id).organisation  # 404 for anyone else
-    if organisation.status not in annual.UPDATING_STATUSES:
+    period = organisation.current_pledge_period
+    if organisation.status not in annual.UPDATING_STATUSES or period is None \
+            or period.starts_on is None:
         flash("Only a signatory of the Charter sends an annual update.", "info")
         return redirect(url_for("organisations.application_for", organisation_id=organisation.id))
     today = _today()
     due_on, state = annual.annual_update_status(organisation, today)
-    period = organisation.current_pledge_period
     here = redirect(url_for("reporting_annual.annual_update", organisation_id=organisation.id))
     themes = annual.themes_of(period)
     form = annual_update_form_for(
