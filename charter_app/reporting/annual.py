@@ -179,7 +179,7 @@ class UpdateAlreadySent(UpdateRefused):
         who = f" by {update.submitted_by.email}" if update.submitted_by else ""
         super().__init__(
             f"The annual update for {year_label(update.pledge_period)} was already sent{who} "
-            f"on {uk_date(london_date(update.submitted_at))}. Nothing else was changed.")
+            f"on {uk_date(london_date(update.submitted_at))}, so this copy was not sent again.")
         self.update = update
 
 
@@ -210,7 +210,7 @@ def submit_annual_update(organisation: Organisation, data: UpdateInput, actor: U
             AnnualUpdate.pledge_period_id == data.period_id))
         if earlier is not None:
             raise UpdateAlreadySent(earlier)
-        raise UpdateRefused("The form was out of date. Check it below and send it again.")
+        raise UpdateRefused("That page was out of date, so nothing was sent. This is the latest.")
     due, state = annual_update_status(organisation, today)
     if not can_update(state):
         raise UpdateRefused(f"Your annual update opens on {uk_date(opens_on(due))}."
