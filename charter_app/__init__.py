@@ -120,15 +120,30 @@ def register_blueprints(app: Flask) -> None:
     from charter_app.directory.views import bp as directory_bp
     from charter_app.organisations.profile_views import bp as organisation_profile_bp
     from charter_app.organisations.staff_views import bp as organisations_staff_bp
+    from charter_app.organisations.standing_views import bp as organisations_standing_bp
     from charter_app.organisations.views import bp as organisations_bp
     from charter_app.pages.views import bp as pages_bp
     from charter_app.reporting.annual_views import bp as reporting_annual_bp
+    from charter_app.reporting.catalogue_views import bp as reporting_catalogue_bp
+    from charter_app.reporting.staff_views import bp as reporting_staff_bp
     from charter_app.staff.views import bp as staff_bp
 
-    for blueprint in (pages_bp, accounts_bp, organisations_bp, organisations_staff_bp, directory_bp,
-                      staff_bp, staff_people_bp, organisation_profile_bp):
+    # One per line: each domain adds its own.
+    for blueprint in (
+        pages_bp,
+        accounts_bp,
+        organisations_bp,
+        organisations_staff_bp,
+        organisations_standing_bp,
+        directory_bp,
+        staff_bp,
+        staff_people_bp,
+        organisation_profile_bp,
+        reporting_staff_bp,
+        reporting_catalogue_bp,
+        reporting_annual_bp,
+    ):
         app.register_blueprint(blueprint)
-    app.register_blueprint(reporting_annual_bp)
     if app.config.get("MAIL_CATCHER_DIR"):
         from charter_app.notifications.devmail import bp as devmail_bp
 

@@ -6,7 +6,7 @@ Object access is checked in one helper per kind, which aborts 404 or 403.
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort, current_app, redirect, request, url_for
+from flask import abort, current_app, jsonify, redirect, request, url_for
 from flask_login import current_user
 
 
@@ -118,3 +118,22 @@ def get_membership_for(organisation_id: int, *, owner: bool = False):
 
 def get_organisation_for_member(organisation_id: int, *, owner: bool = False):
     return get_membership_for(organisation_id, owner=owner).organisation
+
+
+def staff_api_required(view: Callable) -> Callable:
+    """Staff only, for JSON endpoints: 401 JSON to a visitor who has not signed in (an API
+    client cannot follow a sign-in page), 403 JSON to anyone else (see pages/errors.py)."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if not current_user.is_authenticated:
+            response = jsonify(error="Sign in as Business Durham staff to use this API",
+                               status=401)
+            response.status_code = 401
+            return response
+        if not current_user.is_staff:
+            abort(403)
+        return view(*args, **kwargs)
+
+    wrapped.access = "staff"
+    return wrapped

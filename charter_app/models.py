@@ -5,6 +5,7 @@ from charter_app.directory.models import ContentVersion
 from charter_app.notifications.models import OutboxMessage
 from charter_app.organisations.models import Organisation, StatusChange
 from charter_app.pledges.models import Measure, Pledge, PledgePeriod, ProxyValue
+from charter_app.reporting.catalogue_models import CatalogueImport
 from charter_app.reporting.models import (
     AnnualUpdate,
     CatalogueChange,
@@ -18,6 +19,7 @@ from charter_app.reporting.models import (
 __all__ = [
     "AnnualUpdate",
     "CatalogueChange",
+    "CatalogueImport",
     "EvidenceFile",
     "QuarterlyReport",
     "ReportCheck",

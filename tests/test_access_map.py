@@ -92,7 +92,10 @@ def test_every_protected_page_sends_an_anonymous_visitor_to_sign_in(app, client)
             sent_to_sign_in = (response.status_code == 302 and location.path == "/login"
                                and parse_qs(location.query).get("next") == [url])
             hidden = access == "development" and response.status_code == 404
-            if not (sent_to_sign_in or hidden):
+            # An API client cannot follow a sign-in page: it is told 401, in JSON.
+            api_refused = (url.startswith("/api/") and response.status_code == 401
+                           and response.is_json)
+            if not (sent_to_sign_in or hidden or api_refused):
                 wrong[f"{method} {url}"] = (response.status_code, location.geturl())
     assert wrong == {}
     assert checked >= 20  # the walk really covered the protected pages
@@ -113,3 +116,34 @@ def test_every_administrator_page_turns_away_staff_who_are_not_administrators(ap
                 url, method=method, headers={"X-CSRFToken": token}).status_code
     assert len(refused) >= 4
     assert set(refused.values()) == {403}, refused
+
+
+def test_every_staff_page_turns_away_signed_in_people_who_are_not_staff(app, build):
+    owner = build.user()
+    organisation = build.organisation(owner, status="approved")
+    client = app.test_client()
+    log_in(client, owner.email, PASSWORD)
+    token = csrf_token_from(client.get("/account").get_data(as_text=True))
+    refused = {}
+    for rule in _rules(app):
+        if _access(app, rule.endpoint) not in {"staff", "admin"}:
+            continue
+        # The signatory's own id, so a page that looked it up would find it.
+        url = _sample_url(app, rule).replace("/1/", f"/{organisation.id}/")
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            refused[f"{method} {url}"] = client.open(
+                url, method=method, headers={"X-CSRFToken": token}).status_code
+    assert len(refused) >= 10
+    assert set(refused.values()) == {403}, refused
+CATALOGUE_ENDPOINTS = {
+    "reporting_catalogue.index", "reporting_catalogue.measure", "reporting_catalogue.value",
+    "reporting_catalogue.new_value", "reporting_catalogue.upload", "reporting_catalogue.preview",
+    "reporting_catalogue.confirm", "reporting_catalogue.changes",
+}
+
+
+def test_the_measure_catalogue_is_for_administrators_only(app):
+    catalogue = {rule.endpoint for rule in _rules(app)
+                 if rule.endpoint.startswith("reporting_catalogue.")}
+    assert catalogue == CATALOGUE_ENDPOINTS
+    assert {_access(app, endpoint) for endpoint in catalogue} == {"admin"}

@@ -1,5 +1,6 @@
 """The public directory: /directory (HTML and htmx), /directory.csv, /signatories/<slug> and the
-JSON API. Only approved signatories are ever public; search and filters run in the database."""
+JSON API. Only listed signatories (approved, and lapsed ones marked as such) are ever public;
+search and filters run in the database. Lapsing, withdrawing and suspending: test_standing.py."""
 
 import csv
 import html
@@ -20,9 +21,10 @@ NOT_PUBLIC = [
     ApplicationStatus.SUBMITTED,
     ApplicationStatus.REJECTED,
     ApplicationStatus.SUSPENDED,
-    ApplicationStatus.LAPSED,
     ApplicationStatus.WITHDRAWN,
 ]
+# Were listed once: their old addresses say so (410 Gone) rather than "not found".
+NO_LONGER_LISTED = {ApplicationStatus.SUSPENDED, ApplicationStatus.WITHDRAWN}
 RESULT_LINK = re.compile(r'<a class="govuk-link" href="/signatories/([^"]+)">([^<]+)</a>')
 PAGINATION_LINK = re.compile(r'href="(/directory\?[^"]*)"')
 
@@ -51,7 +53,7 @@ def signatory(build, name: str, **fields):
 # -- who is public ----------------------------------------------------------------------------
 
 
-def test_only_approved_signatories_are_listed_everywhere(client, build):
+def test_only_listed_signatories_are_listed_everywhere(client, build):
     signatory(build, "Approved Joinery Ltd")
     for status in NOT_PUBLIC:
         build.organisation(status=status, name=f"Hidden {status.value} Org",
@@ -69,8 +71,9 @@ def test_only_approved_signatories_are_listed_everywhere(client, build):
     assert names_on(client.get("/directory?q=Hidden")) == []
     assert api_names(client.get("/api/v1/signatories?q=Hidden")) == []
     for status in NOT_PUBLIC:
-        assert client.get(f"/signatories/hidden-{status.value}").status_code == 404
-        assert client.get(f"/api/v1/signatories/hidden-{status.value}").status_code == 404
+        expected = 410 if status in NO_LONGER_LISTED else 404
+        assert client.get(f"/signatories/hidden-{status.value}").status_code == expected
+        assert client.get(f"/api/v1/signatories/hidden-{status.value}").status_code == expected
 
 
 def test_a_signatory_appears_as_soon_as_it_is_approved(app, client, build):
@@ -101,8 +104,8 @@ def test_a_suspended_signatory_leaves_the_directory_at_once(client, build):
     db.session.commit()
 
     assert names_on(client.get("/directory")) == []
-    assert client.get("/signatories/soon-suspended").status_code == 404
-    assert client.get("/api/v1/signatories/soon-suspended").status_code == 404
+    assert client.get("/signatories/soon-suspended").status_code == 410
+    assert client.get("/api/v1/signatories/soon-suspended").status_code == 410
 
 
 # -- search and filters -----------------------------------------------------------------------

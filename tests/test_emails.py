@@ -18,13 +18,19 @@ from charter_app.accounts import staff as staff_accounts
 from charter_app.accounts.models import Invitation, MemberRole, User
 from charter_app.extensions import db
 from charter_app.notifications.models import EmailCategory, OutboxMessage
-from charter_app.organisations import applications, change_requests, review
+from charter_app.organisations import applications, change_requests, review, standing
 from charter_app.organisations import emails as organisation_emails
 from charter_app.organisations.models import LegalChangeRequest, Organisation, StatusChange
 from charter_app.pledges.models import Measure, Pledge, PledgePeriod
 from charter_app.reporting import annual
+from charter_app.reporting import checks as report_checks
 from charter_app.reporting import emails as reporting_emails
-from charter_app.reporting.models import AnnualUpdate
+from charter_app.reporting.models import (
+    AnnualUpdate,
+    QuarterlyReport,
+    ReportCheck,
+    ReportRevision,
+)
 from charter_app.tokens import make_token
 from charter_app.urls import external_url
 
@@ -41,6 +47,13 @@ CHANGE = StatusChange(id=5)
 LEGAL_CHANGE = LegalChangeRequest(id=4, old_name="Wear Valley Widgets Ltd",
                                   new_name="Wear Valley Widgets & Sons Ltd")
 STAFF_MEMBER = User(id=8, email="jo.bell@businessdurham.example", is_staff=True, is_admin=False)
+WITHDRAWAL = StatusChange(id=6, actor=PERSON, reason="We are closing our Durham office.")
+# Staff checks of quarterly reports.
+QUERIED_REPORT = QuarterlyReport(id=21, organisation_id=12, organisation=ORGANISATION,
+                                 financial_year=2026, quarter=2)
+REPORT_QUERY = ReportCheck(id=6, outcome="queried", revision=ReportRevision(id=30, number=2),
+                           message="The timesheets show 8 weeks, not 10.\nWhich is right?")
+# The annual update and lapsing.
 ANNUAL_UPDATE = AnnualUpdate(
     id=21,
     pledge_period=PledgePeriod(number=1, starts_on=date(2025, 6, 10), ends_on=date(2026, 6, 9)),
@@ -51,8 +64,8 @@ ANNUAL_UPDATE = AnnualUpdate(
         Pledge(measure=Measure(name="Spend with County Durham suppliers", unit="£ spent"),
                target=Decimal("125000")),
     ]))
-RENEWAL = StatusChange(id=6, from_status="approved", to_status="approved")
-LAPSE = StatusChange(id=7, from_status="approved", to_status="lapsed")
+RENEWAL = StatusChange(id=9, from_status="approved", to_status="approved")
+LAPSE = StatusChange(id=10, from_status="approved", to_status="lapsed")
 
 EMAILS = {
     "account_exists": lambda: account_emails.account_exists(PERSON),
@@ -78,6 +91,15 @@ EMAILS = {
     "legal_change_rejected": lambda: organisation_emails.legal_change_rejected(
         ORGANISATION, LEGAL_CHANGE, PERSON, "Companies House still shows the old name.\nAsk "
         "again once it shows the new one."),
+    "signatory_withdrawn": lambda: organisation_emails.signatory_withdrawn(
+        ORGANISATION, WITHDRAWAL, PERSON),
+    "signatory_suspended": lambda: organisation_emails.signatory_suspended(
+        ORGANISATION, CHANGE, PERSON, "Your public profile names a company that was dissolved."
+        "\nTell us who now runs the business."),
+    "suspension_lifted": lambda: organisation_emails.suspension_lifted(
+        ORGANISATION, CHANGE, PERSON, "Thank you for the new details."),
+    "report_queried": lambda: reporting_emails.report_queried(QUERIED_REPORT, REPORT_QUERY,
+                                                              PERSON),
     # Social value reporting: the annual update and lapsing.
     "annual_update_received": lambda: reporting_emails.annual_update_received(
         ORGANISATION, ANNUAL_UPDATE, RENEWAL, PERSON),
@@ -193,6 +215,13 @@ def test_every_email_sending_service_works_without_a_request(app, app_ctx, build
             decide(change, staff, "Not yet registered.")
         else:
             decide(change, staff)
+    leaving = build.organisation(owner, status="approved", name="Leaving Ltd", slug="leaving")
+    standing.withdraw(leaving, owner, None)
+    suspended = build.organisation(owner, status="approved", name="Paused Ltd", slug="paused")
+    standing.suspend(suspended, staff, "A reason.")
+    standing.lift_suspension(suspended, staff, None)
+    report = build.report(signatory, actor=owner)
+    report_checks.query_report(report, report.submitted_revision_id, staff, "Which weeks?")
     # The annual update's: lapsed by the daily job, then approved again by the update.
     lapsing = build.organisation(owner, status="approved",
                                  approved_at=datetime(2024, 1, 10, 12, tzinfo=UTC))
@@ -204,8 +233,8 @@ def test_every_email_sending_service_works_without_a_request(app, app_ctx, build
 
     templates = set(db.session.scalars(select(OutboxMessage.template)))
     assert templates == set(EMAILS)
-    received = smtp.wait_for(17)
-    assert len(received) == 17
+    received = smtp.wait_for(21)
+    assert len(received) == 21
     links = [link for message in received for link in smtp.links(message)]
     assert len(links) >= 10
     assert all(link.startswith(BASE_URL + "/") for link in links), links

@@ -131,6 +131,16 @@ def _change_request(action: str) -> Callable[[Builders], Target]:
     return setup
 
 
+def _standing_page(action: str, status: str = "approved") -> Callable[[Builders], Target]:
+    def setup(build):
+        # Approved once, whatever it is now: it has its public address and approval date.
+        owner, organisation = _applicant(build, status=status, slug=f"fuzz-{action}",
+                                         approved_at=datetime.now(UTC))
+        url = f"/staff/organisations/{organisation.id}/{action}"
+        return Target(url, url, build.staff())
+    return setup
+
+
 def _reset_password(build):
     user = build.user()
     token = make_token("reset-password", {"user": user.id, "fp": user.password_fingerprint})
@@ -165,6 +175,32 @@ def _accept_staff_invitation(build):
     return Target(f"/account/welcome/{token}", f"/account/welcome/{token}")
 
 
+def _report_check(action: str) -> Callable[[Builders], Target]:
+    def setup(build):
+        from charter_app.reporting.services import first_quarter
+
+        organisation = build.organisation(build.user(), status="approved")
+        report = build.report(organisation, first_quarter(organisation))
+        page = f"/staff/reports/{report.id}"
+        url = f"{page}/{action}"
+        return Target(url, url if action == "query" else page, build.staff())
+    return setup
+def _catalogue_page(path: str) -> Callable[[Builders], Target]:
+    return lambda build: Target(f"/staff/catalogue/{path}", f"/staff/catalogue/{path}",
+                                build.admin())
+
+
+def _catalogue_import(build):
+    from charter_app.reporting.catalogue_import import start_import
+
+    admin = build.admin()
+    pending = start_import("values.csv", b"measure code,financial year,value,source\n"
+                                         b"CDP-JOB-05,2027-28,18.5,Fuzz source\n", admin)
+    db.session.commit()
+    page = f"/staff/catalogue/imports/{pending.key}"
+    return Target(f"{page}/confirm", page, admin)
+
+
 # Every endpoint that accepts POST, and how to reach it as the user it is for. A new one fails
 # test_every_form_is_fuzzed until it is added here.
 POST_TARGETS: dict[str, Callable[[Builders], Target]] = {
@@ -193,10 +229,20 @@ POST_TARGETS: dict[str, Callable[[Builders], Target]] = {
     "organisation_profile.edit": _signatory_page("profile"),
     "organisation_profile.legal_change": _signatory_page("profile/legal"),
     "reporting_annual.annual_update": _annual_update,
+    "organisation_profile.withdraw": _signatory_page("withdraw"),
+    "organisations_standing.suspend": _standing_page("suspend"),
+    "organisations_standing.lift_suspension": _standing_page("lift-suspension", "suspended"),
     "staff_people.invite": lambda build: Target("/staff/people/invite", "/staff/people/invite",
                                                 build.admin()),
     "staff_people.deactivate": _deactivate_staff,
     "accounts.accept_staff_invitation": _accept_staff_invitation,
+    "reporting_staff.check": _report_check("check"),
+    "reporting_staff.query": _report_check("query"),
+    "reporting_catalogue.measure": _catalogue_page("measures/CDP-JOB-05"),
+    "reporting_catalogue.value": _catalogue_page("measures/CDP-JOB-05/values/2026"),
+    "reporting_catalogue.new_value": _catalogue_page("measures/CDP-JOB-05/values/new"),
+    "reporting_catalogue.upload": _catalogue_page("import"),
+    "reporting_catalogue.confirm": _catalogue_import,
 }
 
 FIELD = re.compile(r'<(?:input|textarea|select)\b[^>]*\bname="([^"]+)"(?:[^>]*\bvalue="([^"]*)")?')

@@ -192,3 +192,34 @@ def test_the_database_total_is_the_exact_sum_of_the_entries(app_ctx, rows):
     assert figures.net == sum(entry.net for entry in revision.entries)
     for entry in revision.entries:
         assert entry.net <= entry.gross
+
+
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(quantities, st.decimals(min_value=0, max_value=100_000, places=4), percentages)
+def test_a_catalogue_change_after_submission_never_changes_a_submitted_figure(
+        app_ctx, quantity, new_value, deadweight):
+    from tests.builders import Builders
+
+    build = Builders()
+    organisation = build.organisation(build.user(), status="approved", approved_at=APPROVED)
+    measure = build.measure("CDP-JOB-03")
+    report = services.start_report(organisation, Q3, None, today=date(2026, 11, 1))
+    services.save_entry(report, services.EntryInput(
+        measure_id=measure.id, quantity=quantity, description="x", deadweight=deadweight,
+        deflator_reason="Tested"), None)
+    (entry,) = services.submit_report(report, None).entries
+    db.session.commit()
+    before = (entry.proxy_value, entry.proxy_source, entry.gross, entry.net,
+              totals.grand_total(organisation_id=organisation.id))
+
+    proxy = services.proxy_for(measure, 2026)
+    proxy.value, proxy.source, proxy.edition = new_value, "A later edition", "2027"
+    db.session.commit()
+    db.session.expire_all()
+    entry = db.session.get(ReportEntry, entry.id)
+    assert (entry.proxy_value, entry.proxy_source, entry.gross, entry.net,
+            totals.grand_total(organisation_id=organisation.id)) == before
+    # Put the example value back for the next example (the fixture restores it after the test).
+    proxy.value, proxy.source, proxy.edition = Decimal("309.73"), before[1], None
+    db.session.commit()

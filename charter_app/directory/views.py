@@ -26,7 +26,7 @@ from charter_app.pledges.catalogue import THEMES
 bp = Blueprint("directory", __name__)
 
 CSV_COLUMNS = ["name", "identifier", "url", "sector", "size", "legal_form", "area", "town",
-               "website", "themes", "approved_on", "description"]
+               "website", "themes", "approved_on", "status", "description"]
 API_MAX_PER_PAGE = 100
 # What a slug can be (python-slugify's output); anything else is not a signatory's address.
 SLUG = re.compile(r"[a-z0-9-]+\Z", re.ASCII)
@@ -43,12 +43,38 @@ def _query_from_request() -> DirectoryQuery:
     return DirectoryQuery.from_args(args)
 
 
+class NoLongerListed(Exception):
+    def __init__(self, organisation: Organisation):
+        super().__init__(organisation.slug)
+        self.organisation = organisation
+
+
 def _signatory_or_404(slug: str) -> Organisation:
-    organisation = (services.signatory_by_slug(slug)
-                    if len(slug) <= SLUG_LENGTH and SLUG.match(slug) else None)
-    if organisation is None:
+    """A listed signatory; 410 Gone for one that withdrew or was suspended; else 404."""
+    if not (len(slug) <= SLUG_LENGTH and SLUG.match(slug)):
         abort(404)
+    organisation = services.signatory_by_slug(slug)
+    if organisation is None:
+        former = services.former_signatory_by_slug(slug)
+        if former is None:
+            abort(404)
+        raise NoLongerListed(former)
     return organisation
+
+
+@bp.errorhandler(NoLongerListed)
+def no_longer_listed(gone: NoLongerListed):
+    if request.path.startswith("/api/"):
+        response = jsonify(error="This organisation is no longer listed as a Charter signatory",
+                           status=410)
+    else:
+        response = make_response(render_template("directory/gone.html", title="No longer listed",
+                                                 name=gone.organisation.name))
+    response.status_code = 410
+    # Browsers keep a 410 without caching headers for ever (Chromium does); a suspension can be
+    # lifted, so they must ask again each time.
+    response.headers["Cache-Control"] = "no-cache"
+    return response
 
 
 @bp.route("/directory")

@@ -26,6 +26,9 @@ ALLOWED_TRANSITIONS = {
     (S.APPROVED, S.WITHDRAWN),
     (S.APPROVED, S.SUSPENDED),
     (S.SUSPENDED, S.APPROVED),
+    # A lapsed signatory is still listed, so it may leave, or be suspended, like an approved one.
+    (S.LAPSED, S.WITHDRAWN),
+    (S.LAPSED, S.SUSPENDED),
 }
 
 class TransitionNotAllowed(StateChangeRefused):

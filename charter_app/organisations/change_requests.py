@@ -16,8 +16,8 @@ from charter_app.extensions import db
 from charter_app.locking import StateChangeRefused, StateConflict, lock_for_update
 from charter_app.organisations import duplicates, eligibility, emails
 from charter_app.organisations.applications import owners_of
-from charter_app.organisations.models import ApplicationStatus, LegalChangeRequest, Organisation
 from charter_app.organisations.models import ChangeRequestStatus as CR
+from charter_app.organisations.models import LegalChangeRequest, Organisation
 from charter_app.organisations.names import name_key
 from charter_app.organisations.profile import NotASignatory
 from charter_app.timeutil import utcnow
@@ -54,7 +54,7 @@ def request_legal_change(organisation: Organisation, owner: User,
     """Record the request for staff; the organisation's own row is not changed."""
     # Locked so two requests sent at once cannot both find nothing pending.
     lock_for_update(Organisation, organisation.id)
-    if organisation.status != ApplicationStatus.APPROVED:
+    if not organisation.is_listed:
         raise NotASignatory(organisation.status)
     if pending_request(organisation) is not None:
         raise ChangeAlreadyPending()

@@ -95,3 +95,58 @@ def legal_change_rejected(organisation: Organisation, change: LegalChangeRequest
         reason=reason,
         edit_url=_profile_edit_url(organisation),
     )
+
+
+# A signatory's standing (see standing.py): every member is told, owners and members alike, so
+# the key names the member.
+
+def _organisation_url(organisation: Organisation) -> str:
+    return external_url("organisations.application_for", organisation_id=organisation.id)
+
+
+def signatory_withdrawn(organisation: Organisation, change: StatusChange,
+                        member: User) -> OutboxMessage:
+    name = single_line(organisation.name)
+    return queue_email(
+        template="signatory_withdrawn",
+        subject=(f"{single_line(name, NAME_IN_SUBJECT)} has withdrawn from the County Durham "
+                 "Pound Charter"),
+        recipient=member.email,
+        idempotency_key=f"signatory-withdrawn:{organisation.id}:{change.id}:{member.id}",
+        category=SERVICE,
+        organisation_name=name,
+        withdrawn_by=change.actor.email if change.actor else None,
+        reason=change.reason,
+        organisation_url=_organisation_url(organisation),
+    )
+
+
+def signatory_suspended(organisation: Organisation, change: StatusChange, member: User,
+                        reason: str) -> OutboxMessage:
+    name = single_line(organisation.name)
+    return queue_email(
+        template="signatory_suspended",
+        subject=(f"Business Durham has suspended {single_line(name, NAME_IN_SUBJECT)} from the "
+                 "Charter"),
+        recipient=member.email,
+        idempotency_key=f"signatory-suspended:{organisation.id}:{change.id}:{member.id}",
+        category=SERVICE,
+        organisation_name=name,
+        reason=reason,
+        organisation_url=_organisation_url(organisation),
+    )
+
+
+def suspension_lifted(organisation: Organisation, change: StatusChange, member: User,
+                      note: str | None) -> OutboxMessage:
+    name = single_line(organisation.name)
+    return queue_email(
+        template="suspension_lifted",
+        subject=f"{single_line(name, NAME_IN_SUBJECT)} is listed as a Charter signatory again",
+        recipient=member.email,
+        idempotency_key=f"suspension-lifted:{organisation.id}:{change.id}:{member.id}",
+        category=SERVICE,
+        organisation_name=name,
+        note=note,
+        profile_url=external_url("directory.profile", slug=organisation.slug),
+    )

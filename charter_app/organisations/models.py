@@ -20,6 +20,11 @@ class ApplicationStatus(StrEnum):
     SUSPENDED = "suspended"
 
 
+# The statuses the public directory lists: approved signatories, and lapsed ones (marked as
+# such) until their annual update arrives. Withdrawn, suspended and rejected ones are not listed.
+LISTED_STATUSES = (ApplicationStatus.APPROVED, ApplicationStatus.LAPSED)
+
+
 class SizeBand(StrEnum):
     MICRO = "micro"
     SMALL = "small"
@@ -29,7 +34,8 @@ class SizeBand(StrEnum):
 
 class Organisation(db.Model):
     __tablename__ = "organisations"
-    # The public directory lists approved signatories in name order: one index serves both.
+    # Signatories in one status in name order (the staff list); the public directory, which
+    # lists two statuses, walks ix_organisations_name_key instead (see directory/services.py).
     __table_args__ = (Index("ix_organisations_directory", "status", "name_key", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -102,15 +108,21 @@ class Organisation(db.Model):
         """The org-id.guide identifier, so open data joins with other public datasets."""
         return org_id(self.sector, self.company_number, self.charity_number)
 
-    # Approved signatories appear on the public pages; see directory/cache.py.
+    # Listed signatories appear on the public pages; see directory/cache.py.
     feeds_public_content = ("directory",)
 
+    @property
+    def is_listed(self) -> bool:
+        """In the public directory: approved, or lapsed and marked as such."""
+        return self.status in LISTED_STATUSES
+
     def is_published(self) -> bool:
-        """Public now, or public until this change (a withdrawal must refresh the pages too)."""
-        if self.status == ApplicationStatus.APPROVED:
+        """Public now, or public until this change: a withdrawal, a suspension and a move
+        between approved and lapsed must all refresh the public pages."""
+        if self.is_listed:
             return True
         history = inspect(self).attrs.status.history
-        return ApplicationStatus.APPROVED in (history.deleted or ())
+        return any(status in LISTED_STATUSES for status in history.deleted or ())
 
     @property
     def contact_tel(self) -> str | None:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 from charter_app.accounts.models import User
 from charter_app.extensions import db
 from charter_app.locking import lock_for_update
-from charter_app.organisations.models import ApplicationStatus, Organisation, ProfileEdit
+from charter_app.organisations.models import Organisation, ProfileEdit
 
 PUBLIC_FIELDS = ("description", "website", "contact_email", "contact_phone")
 FIELD_LABELS = {
@@ -37,7 +37,7 @@ class PublicProfile:
 
 
 class NotASignatory(Exception):
-    """Only an approved signatory has a public profile to edit."""
+    """Only a listed signatory (approved, or lapsed) has a public profile to edit."""
 
 
 def update_public_profile(organisation: Organisation, actor: User,
@@ -48,7 +48,7 @@ def update_public_profile(organisation: Organisation, actor: User,
     each edit's old value being what the other had just saved.
     """
     lock_for_update(Organisation, organisation.id)
-    if organisation.status != ApplicationStatus.APPROVED:
+    if not organisation.is_listed:
         raise NotASignatory(organisation.status)
     edits = []
     for name in PUBLIC_FIELDS:

@@ -1,23 +1,25 @@
 """A signatory's own profile pages, after approval: edit the public profile (owners and members),
-ask staff to change the legal details (owners only)."""
+ask staff to change the legal details, and withdraw from the Charter (owners only)."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from charter_app.access import get_membership_for, login_required
-from charter_app.organisations import change_requests, profile
+from charter_app.organisations import change_requests, profile, standing
+from charter_app.organisations.applications import TransitionNotAllowed
 from charter_app.organisations.change_requests import LegalDetails
 from charter_app.organisations.models import ApplicationStatus
 from charter_app.organisations.profile import PublicProfile
 from charter_app.organisations.profile_forms import LegalDetailsForm, PublicProfileForm
+from charter_app.organisations.standing_forms import REASON_LENGTH, WithdrawForm
 
 bp = Blueprint("organisation_profile", __name__)
 
 
 def _signatory(organisation_id: int, *, owner: bool = False):
-    """The membership, or a redirect to the application while it is not approved."""
+    """The membership, or a redirect to the application while it is not listed."""
     membership = get_membership_for(organisation_id, owner=owner)
-    if membership.organisation.status != ApplicationStatus.APPROVED:
+    if not membership.organisation.is_listed:
         flash("You can edit your public profile once your application is approved.", "info")
         return membership, redirect(url_for("organisations.application_for",
                                             organisation_id=organisation_id))
@@ -93,3 +95,35 @@ def legal_change(organisation_id: int):
     return render_template("organisations/profile/legal.html",
                            title="Change your legal details", form=form,
                            organisation=organisation)
+
+
+@bp.route("/organisations/<int:organisation_id>/withdraw", methods=["GET", "POST"])
+@login_required
+def withdraw(organisation_id: int):
+    """Leave the Charter: a page that says what happens, then one deliberate button."""
+    organisation = get_membership_for(organisation_id, owner=True).organisation  # member: 403
+    back = redirect(url_for("organisations.application_for", organisation_id=organisation.id))
+    if not organisation.is_listed:
+        return _cannot_withdraw(organisation.status, back)
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        try:
+            standing.withdraw(organisation, current_user, form.reason.data)
+        except TransitionNotAllowed as refused:  # a second click, or another owner, got there first
+            return _cannot_withdraw(refused.current, back)
+        else:
+            flash(f"{organisation.name} has withdrawn from the Charter. It is no longer listed "
+                  "in the directory. We have emailed everyone in your organisation.", "success")
+        return back
+    return render_template("organisations/profile/withdraw.html",
+                           title=f"Withdraw {organisation.name} from the Charter", form=form,
+                           organisation=organisation, reason_length=REASON_LENGTH)
+
+
+def _cannot_withdraw(status: str, back):
+    if status == ApplicationStatus.WITHDRAWN:
+        flash("Your organisation has already withdrawn from the Charter. Nothing has changed.",
+              "info")
+    else:
+        flash(f"Your organisation's signature is {status}, so it cannot withdraw now.", "info")
+    return back

@@ -51,7 +51,10 @@ def _task_list(organisation):
                            organisation=organisation,
                            sections=applications.section_status(organisation),
                            section_names=applications.SECTION_NAMES,
-                           section_endpoints=SECTION_ENDPOINTS, commitments=COMMITMENTS)
+                           section_endpoints=SECTION_ENDPOINTS, commitments=COMMITMENTS,
+                           latest_change=(organisation.status_changes[-1]
+                                          if organisation and organisation.status_changes
+                                          else None))
 
 
 def _editable(organisation_id: int):
