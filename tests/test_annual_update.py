@@ -476,3 +476,19 @@ def test_staff_see_each_renewal_in_the_organisations_history(app, build, make_si
     assert "Lapsed — Annual update due on 10 June 2026 not received within 60 days" in html
     assert html.count("Renewed by") == 2
     assert "Annual update received for 10 June 2026 to 9 June 2027" in html
+
+
+def test_the_public_profile_shows_the_lapse_until_the_update_arrives(app, build,
+                                                                     make_signatory):
+    today = london_date(utcnow())
+    organisation, owner = make_signatory(add_years(today - timedelta(days=70), -1))
+    profile = f"/signatories/{organisation.slug}"
+    visitor = app.test_client()
+    assert 'id="lapsed"' not in visitor.get(profile).get_data(as_text=True)  # cached now
+    assert lapse_overdue_signatories(utcnow()) == 1
+    db.session.commit()
+    assert 'id="lapsed"' in visitor.get(profile).get_data(as_text=True)
+    client = app.test_client()
+    log_in(client, owner.email, PASSWORD)
+    assert submit_form(client, _page(organisation), _form(build, organisation)).status_code == 302
+    assert 'id="lapsed"' not in visitor.get(profile).get_data(as_text=True)
