@@ -123,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
     from charter_app.organisations.standing_views import bp as organisations_standing_bp
     from charter_app.organisations.views import bp as organisations_bp
     from charter_app.pages.views import bp as pages_bp
+    from charter_app.reporting.annual_views import bp as reporting_annual_bp
     from charter_app.reporting.catalogue_views import bp as reporting_catalogue_bp
     from charter_app.reporting.dashboard_views import bp as reporting_dashboard_bp
     from charter_app.reporting.staff_views import bp as reporting_staff_bp
@@ -144,6 +145,7 @@ def register_blueprints(app: Flask) -> None:
         reporting_dashboard_bp,
         reporting_staff_bp,
         reporting_catalogue_bp,
+        reporting_annual_bp,
     ):
         app.register_blueprint(blueprint)
     if app.config.get("MAIL_CATCHER_DIR"):

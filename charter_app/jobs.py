@@ -12,6 +12,7 @@ from datetime import datetime
 
 from charter_app.extensions import db
 from charter_app.notifications import tasks as notification_tasks
+from charter_app.reporting import tasks as reporting_tasks
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +26,7 @@ class Job:
 # Jobs that queue email run first; delivery of the outbox runs last, so what they queued goes
 # out in the same run. The scheduler also delivers the outbox on its own, every few seconds.
 JOBS: list[Job] = [
+    Job("lapse_overdue_signatories", reporting_tasks.lapse_overdue_signatories),
     Job("deliver_outbox", notification_tasks.deliver_outbox),
 ]
 

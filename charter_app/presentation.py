@@ -74,6 +74,8 @@ def status_change_words(from_status: str | None, to_status: str) -> str:
         return "Resubmitted"
     if to_status == "approved" and from_status == "suspended":
         return "Reinstated"
+    if to_status == "approved" and from_status in {"approved", "lapsed"}:
+        return "Renewed"  # by an annual update (reporting/annual.py)
     return _CHANGE_WORDS.get(to_status, str(to_status).replace("_", " ").capitalize())
 
 

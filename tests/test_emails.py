@@ -4,6 +4,8 @@ and read the diff before committing). Links come from BASE_URL with or without a
 subjects stay one bounded line whatever the organisation is called."""
 
 import re
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -19,9 +21,16 @@ from charter_app.notifications.models import EmailCategory, OutboxMessage
 from charter_app.organisations import applications, change_requests, review, standing
 from charter_app.organisations import emails as organisation_emails
 from charter_app.organisations.models import LegalChangeRequest, Organisation, StatusChange
+from charter_app.pledges.models import Measure, Pledge, PledgePeriod
+from charter_app.reporting import annual
 from charter_app.reporting import checks as report_checks
 from charter_app.reporting import emails as reporting_emails
-from charter_app.reporting.models import QuarterlyReport, ReportCheck, ReportRevision
+from charter_app.reporting.models import (
+    AnnualUpdate,
+    QuarterlyReport,
+    ReportCheck,
+    ReportRevision,
+)
 from charter_app.tokens import make_token
 from charter_app.urls import external_url
 
@@ -44,6 +53,19 @@ QUERIED_REPORT = QuarterlyReport(id=21, organisation_id=12, organisation=ORGANIS
                                  financial_year=2026, quarter=2)
 REPORT_QUERY = ReportCheck(id=6, outcome="queried", revision=ReportRevision(id=30, number=2),
                            message="The timesheets show 8 weeks, not 10.\nWhich is right?")
+# The annual update and lapsing.
+ANNUAL_UPDATE = AnnualUpdate(
+    id=21,
+    pledge_period=PledgePeriod(number=1, starts_on=date(2025, 6, 10), ends_on=date(2026, 6, 9)),
+    next_period=PledgePeriod(number=2, starts_on=date(2026, 6, 10), ends_on=date(2027, 6, 9),
+                             pledges=[
+        Pledge(measure=Measure(name="Weeks of apprenticeship, level 2 or above", unit="weeks"),
+               target=Decimal("60")),
+        Pledge(measure=Measure(name="Spend with County Durham suppliers", unit="£ spent"),
+               target=Decimal("125000")),
+    ]))
+RENEWAL = StatusChange(id=9, from_status="approved", to_status="approved")
+LAPSE = StatusChange(id=10, from_status="approved", to_status="lapsed")
 
 EMAILS = {
     "account_exists": lambda: account_emails.account_exists(PERSON),
@@ -78,6 +100,11 @@ EMAILS = {
         ORGANISATION, CHANGE, PERSON, "Thank you for the new details."),
     "report_queried": lambda: reporting_emails.report_queried(QUERIED_REPORT, REPORT_QUERY,
                                                               PERSON),
+    # Social value reporting: the annual update and lapsing.
+    "annual_update_received": lambda: reporting_emails.annual_update_received(
+        ORGANISATION, ANNUAL_UPDATE, RENEWAL, PERSON),
+    "signatory_lapsed": lambda: reporting_emails.signatory_lapsed(
+        ORGANISATION, LAPSE, date(2026, 6, 10), 60, PERSON),
 }
 
 
@@ -195,12 +222,19 @@ def test_every_email_sending_service_works_without_a_request(app, app_ctx, build
     standing.lift_suspension(suspended, staff, None)
     report = build.report(signatory, actor=owner)
     report_checks.query_report(report, report.submitted_revision_id, staff, "Which weeks?")
+    # The annual update's: lapsed by the daily job, then approved again by the update.
+    lapsing = build.organisation(owner, status="approved",
+                                 approved_at=datetime(2024, 1, 10, 12, tzinfo=UTC))
+    annual.lapse_if_overdue(lapsing, date(2025, 3, 20))
+    annual.submit_annual_update(lapsing, annual.UpdateInput(
+        lapsing.current_pledge_period_id, {"jobs": "Two apprentices."},
+        {build.measure("CDP-JOB-03").id: Decimal(60)}), owner, date(2025, 3, 20))
     db.session.commit()
 
     templates = set(db.session.scalars(select(OutboxMessage.template)))
     assert templates == set(EMAILS)
-    received = smtp.wait_for(19)
-    assert len(received) == 19
+    received = smtp.wait_for(21)
+    assert len(received) == 21
     links = [link for message in received for link in smtp.links(message)]
     assert len(links) >= 10
     assert all(link.startswith(BASE_URL + "/") for link in links), links

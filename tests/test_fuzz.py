@@ -11,7 +11,7 @@ of examples keeps the whole module to well under a minute per database.
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from urllib.parse import quote, urlencode
 
 import pytest
@@ -22,6 +22,7 @@ from werkzeug.routing.converters import NumberConverter
 from charter_app.accounts.models import Invitation, MemberRole, User
 from charter_app.extensions import db, limiter
 from charter_app.organisations.models import LegalChangeRequest
+from charter_app.pledges.services import add_years
 from charter_app.tokens import make_token
 from tests.builders import PASSWORD, Builders
 from tests.conftest import csrf_token_from, log_in
@@ -112,6 +113,13 @@ def _publishing_choice(build):
     owner, organisation = _applicant(build, status="approved")
     page = f"/organisations/{organisation.id}/dashboard"
     return Target(f"{page}/publishing", page, owner)
+def _annual_update(build):
+    """A signatory whose annual update is open: due in ten days."""
+    approved_on = add_years(datetime.now(UTC).date() + timedelta(days=10), -1)
+    owner, organisation = _applicant(build, status="approved", approved_at=datetime.combine(
+        approved_on, time(12), tzinfo=UTC))
+    url = f"/organisations/{organisation.id}/annual-update"
+    return Target(url, url, owner)
 
 
 def _change_request(action: str) -> Callable[[Builders], Target]:
@@ -250,6 +258,7 @@ POST_TARGETS: dict[str, Callable[[Builders], Target]] = {
     "organisations_staff.reject_change": _change_request("reject"),
     "organisation_profile.edit": _signatory_page("profile"),
     "organisation_profile.legal_change": _signatory_page("profile/legal"),
+    "reporting_annual.annual_update": _annual_update,
     "organisation_profile.withdraw": _signatory_page("withdraw"),
     "organisations_standing.suspend": _standing_page("suspend"),
     "organisations_standing.lift_suspension": _standing_page("lift-suspension", "suspended"),

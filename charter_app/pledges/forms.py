@@ -59,27 +59,17 @@ class TargetField(Field):
         self.decimal = value
 
 
-def pledges_form_for(measures, pledged: dict[int, Decimal], formdata=None):
-    """A form with one target field per measure, named by measure code."""
+def target_field_name(measure) -> str:
+    return f"target_{measure.code.replace('-', '_')}"
 
-    class PledgesForm(FlaskForm):
-        def target_fields(self):
-            return [field for field in self if isinstance(field, TargetField)]
 
-        def validate(self, extra_validators=None):
-            valid = super().validate(extra_validators)
-            if valid and not any(field.decimal is not None for field in self.target_fields()):
-                first = self.target_fields()[0]
-                first.errors = list(first.errors) + [
-                    "Pledge at least one measure: enter a 12-month target for it"
-                ]
-                return False
-            return valid
-
+def add_target_fields(form_class, measures, pledged: dict[int, Decimal]) -> None:
+    """One target field per measure on a form class, named by measure code, pre-filled from
+    `pledged` (targets keyed by measure id)."""
     for measure in measures:
         setattr(
-            PledgesForm,
-            f"target_{measure.code.replace('-', '_')}",
+            form_class,
+            target_field_name(measure),
             TargetField(
                 measure.name,
                 measure,
@@ -88,4 +78,36 @@ def pledges_form_for(measures, pledged: dict[int, Decimal], formdata=None):
                 default=pledged.get(measure.id),
             ),
         )
+
+
+class TargetsMixin:
+    """For a form with target fields: at least one must be filled in."""
+
+    def target_fields(self):
+        return [field for field in self if isinstance(field, TargetField)]
+
+    def targets(self) -> dict[int, Decimal]:
+        """The valid targets entered, keyed by measure id."""
+        return {field.measure.id: field.decimal for field in self.target_fields()
+                if field.decimal is not None}
+
+    def require_one_target(self) -> bool:
+        if any(field.decimal is not None for field in self.target_fields()):
+            return True
+        first = self.target_fields()[0]
+        first.errors = list(first.errors) + [
+            "Pledge at least one measure: enter a 12-month target for it"
+        ]
+        return False
+
+
+def pledges_form_for(measures, pledged: dict[int, Decimal], formdata=None):
+    """A form with one target field per measure, named by measure code."""
+
+    class PledgesForm(TargetsMixin, FlaskForm):
+        def validate(self, extra_validators=None):
+            valid = super().validate(extra_validators)
+            return valid and self.require_one_target()
+
+    add_target_fields(PledgesForm, measures, pledged)
     return PledgesForm(formdata=formdata) if formdata is not None else PledgesForm()

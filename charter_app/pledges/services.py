@@ -81,3 +81,30 @@ def set_pledges(organisation, targets: dict[int, Decimal], today: date | None = 
     # The public list of pledges follows the period pointer: reload it.
     db.session.expire(organisation, ["pledges"])
 
+
+def approval_day(organisation) -> date:
+    """The day every pledge year counts from: period 1's first day, fixed at approval (a later
+    reinstatement leaves it)."""
+    first = organisation.pledge_periods[0] if organisation.pledge_periods else None
+    if first is not None and first.starts_on is not None:
+        return first.starts_on
+    return london_date(organisation.approved_at)
+
+
+def start_next_period(organisation, targets: dict[int, Decimal]) -> PledgePeriod:
+    """Make the period after the current one, dated from the approval's next anniversary
+    (whatever today is), with these targets keyed by measure id, and make it current.
+
+    The year reviewed keeps its own pledges; the caller checks the new period does not exist.
+    """
+    number = organisation.current_pledge_period.number + 1
+    starts_on, ends_on = period_dates(approval_day(organisation), number)
+    period = PledgePeriod(number=number, starts_on=starts_on, ends_on=ends_on)
+    for measure_id, target in targets.items():
+        period.pledges.append(Pledge(measure_id=measure_id, target=target))
+    organisation.pledge_periods.append(period)
+    db.session.flush()
+    organisation.current_pledge_period = period
+    db.session.flush()
+    db.session.expire(organisation, ["pledges"])
+    return period

@@ -5,11 +5,15 @@ Names are cleaned to one line, and cut short in subjects, so a name with line br
 characters can neither break a header nor overflow the subject's column.
 """
 
+from datetime import date, timedelta
 
 from charter_app.accounts.models import User
 from charter_app.notifications.models import EmailCategory, OutboxMessage
 from charter_app.notifications.outbox import queue_email, single_line
-from charter_app.reporting.models import QuarterlyReport, ReportCheck
+from charter_app.organisations.models import ApplicationStatus, Organisation, StatusChange
+from charter_app.pledges.catalogue import target_with_unit
+from charter_app.presentation import uk_date
+from charter_app.reporting.models import AnnualUpdate, QuarterlyReport, ReportCheck
 from charter_app.urls import external_url
 
 SERVICE = EmailCategory.SERVICE
@@ -44,3 +48,54 @@ def report_queried(report: QuarterlyReport, check: ReportCheck, member: User) ->
         message=check.message,
         report_url=report_page_url(report),
     )
+
+
+# --- the annual pledge update and lapsing (reporting/annual.py) ------------------------------
+
+
+def _annual_update_url(organisation: Organisation) -> str:
+    return external_url("reporting_annual.annual_update", organisation_id=organisation.id)
+
+
+def annual_update_received(organisation: Organisation, update: AnnualUpdate,
+                           change: StatusChange, member: User) -> OutboxMessage:
+    """To each member: the update is in, the next pledge year's dates and pledges."""
+    name = single_line(organisation.name)
+    reviewed, started = update.pledge_period, update.next_period
+    return queue_email(
+        template="annual_update_received",
+        subject=f"Annual update received for {single_line(name, NAME_IN_SUBJECT)}",
+        recipient=member.email,
+        idempotency_key=f"annual-update-received:{organisation.id}:{update.id}:{member.id}",
+        category=SERVICE,
+        organisation_name=name,
+        reviewed_from=uk_date(reviewed.starts_on),
+        reviewed_to=uk_date(reviewed.ends_on),
+        next_from=uk_date(started.starts_on),
+        next_to=uk_date(started.ends_on),
+        next_due=uk_date(started.ends_on + timedelta(days=1)),
+        pledges=[f"{pledge.measure.name}: {target_with_unit(pledge.target, pledge.measure.unit)}"
+                 for pledge in started.pledges],
+        approved_again=change.from_status == ApplicationStatus.LAPSED,
+        update_url=_annual_update_url(organisation),
+    )
+
+
+def signatory_lapsed(organisation: Organisation, change: StatusChange, due_on: date,
+                     grace_days: int, member: User) -> OutboxMessage:
+    """To each member: the update is long overdue, so the signatory is marked as lapsed."""
+    name = single_line(organisation.name)
+    return queue_email(
+        template="signatory_lapsed",
+        subject=f"{single_line(name, NAME_IN_SUBJECT)} is now a lapsed signatory",
+        recipient=member.email,
+        idempotency_key=f"signatory-lapsed:{organisation.id}:{change.id}:{member.id}",
+        category=SERVICE,
+        organisation_name=name,
+        due_on=uk_date(due_on),
+        grace_days=grace_days,
+        update_url=_annual_update_url(organisation),
+    )
+
+
+# --- end of the annual update's emails -------------------------------------------------------
