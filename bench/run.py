@@ -115,7 +115,7 @@ def seed(app) -> float:
 
     started = time.perf_counter()
     with app.app_context():
-        demo.seed(signatories=SIGNATORIES, pending=0, with_logins=False)
+        demo.seed(signatories=SIGNATORIES, pending=0, with_logins=False, with_reports=False)
         db.session.commit()
     return time.perf_counter() - started
 
