@@ -105,7 +105,8 @@ def renew(rng: random.Random, organisation: Organisation, by_id: dict, *,
     by_code = {measure.code: measure for measure in by_id.values()}
     if extra:
         for code, target in extra.items():
-            period.pledges.append(Pledge(measure_id=by_code[code].id, target=Decimal(target)))
+            if by_code[code].id not in pledged:
+                period.pledges.append(Pledge(measure_id=by_code[code].id, target=Decimal(target)))
     elif len(pledged) < 4 and rng.random() < 0.25:
         measure = rng.choice([m for m in by_id.values() if m.active and m.id not in pledged])
         period.pledges.append(Pledge(measure_id=measure.id,

@@ -277,9 +277,7 @@ def _submitted(rng: random.Random, plan: Plan, quarter: FinancialQuarter, by_id:
 def _draft(rng: random.Random, plan: Plan, quarter: FinancialQuarter, by_id: dict,
            now: datetime, stamps: Stamps) -> None:
     """Part of a quarter's report: the entries so far, as monthly reporting encourages."""
-    started = _started_on(rng, plan.organisation, quarter)
-    if started > london_date(now):
-        return
+    started = min(_started_on(rng, plan.organisation, quarter), london_date(now))
     report = services.start_report(plan.organisation, quarter, plan.owner, today=started)
     elapsed = min(Decimal((london_date(now) - quarter.starts_on).days) / 91, Decimal(1))
     entries = _entries(rng, plan, report, quarter, by_id, share=max(elapsed, Decimal("0.3")))
