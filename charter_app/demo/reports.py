@@ -131,7 +131,7 @@ def seed(rng: random.Random, showcase: Organisation | None, others: list[Organis
                 plan.lapsed_on + timedelta(days=61), time(6), UTC))
     db.session.flush()
     for plan in plans:
-        _annual_updates(rng, plan, by_id, today)
+        _annual_updates(rng, plan, by_id)
     stamps.write()
 
 
@@ -384,7 +384,7 @@ def _location(rng: random.Random, organisation: Organisation) -> str | None:
 # -- annual updates ---------------------------------------------------------------------------
 
 
-def _annual_updates(rng: random.Random, plan: Plan, by_id: dict, today: date) -> None:
+def _annual_updates(rng: random.Random, plan: Plan, by_id: dict) -> None:
     """The update that closed each pledge year and started the next, with what was reported."""
     organisation = plan.organisation
     periods = organisation.pledge_periods
