@@ -1,4 +1,5 @@
-"""`make bench`: the public directory under load, beside the minimal /livez endpoint.
+"""`make bench`: the public directory and a signatory's dashboard under load, beside the minimal
+/livez endpoint; and the collective social value totals on SQLite and PostgreSQL.
 
 1. Builds a throwaway database with the migrations (a SQLite file in a temporary directory, or a
    temporary PostgreSQL database when BENCH_DATABASE_URL points at a server) and seeds 10,000
@@ -7,6 +8,10 @@
 3. Runs wrk against each endpoint, with a /livez run just before each one so every ratio compares
    two runs made moments apart on the same (possibly noisy) machine.
 4. Counts the SQL statements one request to each endpoint sends (in process, same database).
+5. Gives one signatory two financial years of reports and a signed-in member, and runs wrk on
+   its dashboard the same way (bench/dashboard.py; skipped while the page answers 404).
+6. Times `reporting.totals.totals_by` over 1,000 signatories x 8 quarters x 6 entries, on SQLite
+   and, when BENCH_DATABASE_URL or TEST_DATABASE_URL is set, PostgreSQL (bench/totals.py).
 
 Prints a Markdown table and saves it to bench/results/latest.md. Settings from the environment:
 BENCH_DATABASE_URL, BENCH_SIGNATORIES (10000), BENCH_DURATION (8, seconds per wrk run),
@@ -61,20 +66,10 @@ def throwaway_database(workdir: Path):
     if not base:
         yield f"sqlite:///{workdir / 'bench.sqlite3'}", "SQLite"
         return
-    import psycopg
-    from sqlalchemy.engine import make_url
+    from bench.databases import throwaway_postgres
 
-    name = f"charter_bench_{secrets.token_hex(4)}"
-    admin = make_url(base).set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        url = make_url(base).set(drivername="postgresql+psycopg", database=name)
-        yield url.render_as_string(hide_password=False), "PostgreSQL"
-    finally:
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        log(f"dropped database {name}")
+    with throwaway_postgres(base, log) as url:
+        yield url, "PostgreSQL"
 
 
 def environment(database_url: str) -> dict[str, str]:
@@ -115,7 +110,7 @@ def seed(app) -> float:
 
     started = time.perf_counter()
     with app.app_context():
-        demo.seed(signatories=SIGNATORIES, pending=0, with_logins=False)
+        demo.seed(signatories=SIGNATORIES, pending=0, with_logins=False, with_reports=False)
         db.session.commit()
     return time.perf_counter() - started
 
@@ -242,9 +237,11 @@ def _ms(text: str) -> float:
     return float(match.group(1)) * UNITS[match.group(2)]
 
 
-def wrk(base: str, path: str) -> dict:
+def wrk(base: str, path: str, headers: tuple[str, ...] = ()) -> dict:
+    extra = [argument for header in headers for argument in ("-H", header)]
     result = subprocess.run(
-        ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--latency", base + path],
+        ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--latency", *extra,
+         base + path],
         capture_output=True, text=True, check=True,
     )
     out = result.stdout
@@ -256,6 +253,34 @@ def wrk(base: str, path: str) -> dict:
     if bad:
         raise RuntimeError(f"{path}: {bad.group(1)} error responses\n{out}")
     return {"rps": rps, "p50": p50, "p99": p99, "errors": errors.group(1) if errors else ""}
+
+
+def bench_dashboard(base: str, path: str, sql: int | None, rows: list[dict],
+                    livez_runs: list[dict]) -> str:
+    """wrk on the signed-in dashboard beside /livez, as one more row; the note for the report."""
+    from bench import dashboard
+
+    cookie = dashboard.sign_in(base)
+    status = dashboard.status_of(base, path, cookie)
+    if status == 404:
+        log(f"{path} answered 404: the dashboard is not built yet, skipped")
+        return (f"Dashboard: `{path}` answered 404 (the page is not on this branch yet), so it "
+                "was not measured.")
+    if status != 200 or sql is None:
+        raise RuntimeError(f"{path} answered {status} to a signed-in member")
+    for _ in range(10):
+        dashboard.status_of(base, path, cookie)
+    log(f"wrk /livez, then {path} (signed in)")
+    reference = wrk(base, "/livez")
+    livez_runs.append(reference)
+    measured = wrk(base, path, headers=(f"Cookie: {cookie}",))
+    # wrk counts a redirect to /login as success: make sure the session held throughout.
+    if dashboard.status_of(base, path, cookie) != 200:
+        raise RuntimeError(f"{path} stopped answering 200 to the signed-in member")
+    rows.append({"label": "/organisations/<id>/dashboard (signed in)", **measured,
+                 "ratio": measured["rps"] / reference["rps"], "sql": sql})
+    return ("Dashboard: one signatory with two financial years of quarterly reports, "
+            "requested by a member signed in through POST /login (a session cookie).")
 
 
 # -- the report -------------------------------------------------------------------------------
@@ -293,6 +318,11 @@ def main() -> int:
             seed_seconds = seed(app)
             log(f"seeded in {seed_seconds:.1f} s")
             targets = endpoints(app)
+            from bench import dashboard, totals
+
+            dashboard_path, dashboard_reports = dashboard.prepare(app)
+            log(f"dashboard: {dashboard_path}, {dashboard_reports} quarterly reports")
+            dashboard_sql = dashboard.statements(app, dashboard_path)
             paths = ["/livez"] + [path for _label, path in targets]
             sql_cached = statements_per_request(app, paths)
             app.config["PUBLIC_PAGE_CACHE"] = False
@@ -316,11 +346,16 @@ def main() -> int:
                         rows.append({"label": label + suffix, **measured,
                                      "ratio": measured["rps"] / reference["rps"],
                                      "sql": sql[path]})
+                    if cache_on:
+                        dashboard_note = bench_dashboard(base, dashboard_path, dashboard_sql,
+                                                         rows, livez_runs)
             mean = {key: sum(run[key] for run in livez_runs) / len(livez_runs)
                     for key in ("rps", "p50", "p99")}
             spread = (min(run["rps"] for run in livez_runs), max(run["rps"] for run in livez_runs))
             rows.insert(0, {"label": "/livez", **mean, "ratio": 1.0, "sql": sql["/livez"]})
 
+        log("collective totals")
+        totals_section = totals.run(workdir, log)
         errors = [f"{row['label']}: {row['errors']}" for row in rows if row.get("errors")]
         report = "\n".join([
             f"# Benchmark {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
@@ -335,10 +370,12 @@ def main() -> int:
             f"/livez is the mean of {len(livez_runs)} runs "
             f"({spread[0]:,.0f} to {spread[1]:,.0f} req/s). SQL statements: one anonymous "
             "request, counted in process with a `before_cursor_execute` listener.",
+            dashboard_note,
             f"Migrations {migrate_seconds:.1f} s, seeding {seed_seconds:.1f} s, "
             f"total {time.perf_counter() - started:.0f} s.",
             *([f"Socket errors: {'; '.join(errors)}"] if errors else []),
             "",
+            totals_section,
         ])
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(report)

@@ -42,7 +42,7 @@ def create_staff(email: str, password: str | None, admin: bool):
 
 @charter.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when data already exists.")
-@click.option("--signatories", default=48, show_default=True)
+@click.option("--signatories", default=49, show_default=True)
 @with_appcontext
 def seed_demo(if_empty: bool, signatories: int):
     """Load realistic demo data and print the demo logins."""
@@ -55,8 +55,11 @@ def seed_demo(if_empty: bool, signatories: int):
         db.session.commit()
         counts = demo_counts()
         click.echo(f"Loaded demo data: {counts['approved']} approved signatories, "
+                   f"{counts['lapsed']} lapsed, "
                    f"{counts['submitted']} applications waiting for review, "
-                   f"{counts['draft']} draft.")
+                   f"{counts['draft']} draft; {counts['reports']} quarterly reports "
+                   f"({counts['reports_checked']} checked, {counts['reports_queried']} queried, "
+                   f"{counts['reports_draft']} drafts) with {counts['entries']} entries.")
     click.echo("Demo logins:")
     for role, email, password in DEMO_LOGINS:
         click.echo(f"  {role:<28} {email}  password: {password}")

@@ -1,18 +1,39 @@
-"""`charter seed-demo` loads realistic data that the directory and staff pages can show."""
+"""`charter seed-demo` loads realistic data that the directory, staff pages and dashboards can
+show: signatories with pledges, and two financial years of quarterly reports filed through the
+reporting services."""
+
+from datetime import timedelta
+from decimal import Decimal
 
 from sqlalchemy import func, select
 
 from charter_app.extensions import db
-from charter_app.organisations.models import Organisation
-from charter_app.pledges.models import PledgePeriod
+from charter_app.organisations.models import Organisation, StatusChange
+from charter_app.pledges.models import Measure, PledgePeriod, ProxyValue
+from charter_app.pledges.services import add_years
+from charter_app.reporting import services, totals
+from charter_app.reporting.calculations import entry_value
+from charter_app.reporting.models import (
+    AnnualUpdate,
+    QuarterlyReport,
+    ReportCheck,
+    ReportEntry,
+    ReportRevision,
+    exact_pounds,
+)
+from charter_app.reporting.quarters import FinancialQuarter
+from charter_app.timeutil import london_date, utcnow
+
+DEMO_PROXY_SOURCE = ("Demo data only: the 2026-27 example value reused for 2025-26; not a "
+                     "published 2025-26 figure")
 
 
 def test_seed_demo_loads_signatories_applications_and_logins_once(app, client):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["charter", "seed-demo", "--if-empty"])
     assert result.exit_code == 0, result.output
-    assert ("Loaded demo data: 49 approved signatories, 6 applications waiting for review, "
-            "1 draft.") in result.output
+    assert ("Loaded demo data: 49 approved signatories, 1 lapsed, 6 applications waiting for "
+            "review, 1 draft;") in result.output
     assert "staff@example.org  password: demo-staff-password" in result.output
     assert "signatory@example.org  password: demo-signatory-password" in result.output
 
@@ -21,26 +42,153 @@ def test_seed_demo_loads_signatories_applications_and_logins_once(app, client):
             select(Organisation.status, func.count()).group_by(Organisation.status)).all())
         areas = db.session.scalar(select(func.count(func.distinct(Organisation.area))))
         sectors = set(db.session.scalars(select(Organisation.sector).distinct()))
-    assert statuses["approved"] == 49 and statuses["submitted"] == 6 and statuses["draft"] == 1
+        loaded = _report_counts()
+    assert statuses["approved"] == 49 and statuses["lapsed"] == 1
+    assert statuses["submitted"] == 6 and statuses["draft"] == 1
     assert areas >= 5 and sectors == {"private", "third"}
 
     again = runner.invoke(args=["charter", "seed-demo", "--if-empty"])
     assert "Demo data already loaded." in again.output
+    with app.app_context():
+        assert _report_counts() == loaded
 
-    html = client.get("/directory").get_data(as_text=True)
-    assert "49 signatories" in html
+    # The directory lists every signatory the API lists (lapsed ones too, once they are shown).
+    listed = client.get("/api/v1/signatories").get_json()["total"]
+    assert listed in (49, 50)
+    assert f"{listed} signatories" in client.get("/directory").get_data(as_text=True)
     assert client.get("/signatories/teesdale-timber-frames").status_code == 200
     detail = client.get("/api/v1/signatories/teesdale-timber-frames").get_json()
+    # Its annual update kept its pledges and added two.
     assert {pledge["measure_code"] for pledge in detail["pledges"]} == {
-        "CDP-JOB-03", "CDP-GRO-02", "CDP-ENV-03"}
+        "CDP-JOB-03", "CDP-GRO-02", "CDP-ENV-03", "CDP-SOC-02", "CDP-ENV-01"}
 
-    # Every signatory's pledges sit in a first period dated from its approval.
     with app.app_context():
-        undated = db.session.scalar(
-            select(func.count()).select_from(PledgePeriod)
-            .join(Organisation, Organisation.id == PledgePeriod.organisation_id)
-            .where(Organisation.status == "approved", PledgePeriod.starts_on.is_(None)))
-        without_pledges = db.session.scalar(
-            select(func.count()).select_from(Organisation)
-            .where(Organisation.status != "draft", Organisation.current_pledge_period_id.is_(None)))
+        _assert_periods_dated_from_approval()
+        _assert_reports()
+
+
+def _report_counts() -> tuple:
+    return (db.session.scalar(select(func.count()).select_from(QuarterlyReport)),
+            db.session.scalar(select(func.count()).select_from(ReportEntry)),
+            db.session.scalar(select(func.count()).select_from(ProxyValue)))
+
+
+def _assert_periods_dated_from_approval() -> None:
+    """Every signatory's pledges sit in periods dated from its approval, the latest current."""
+    undated = db.session.scalar(
+        select(func.count()).select_from(PledgePeriod)
+        .join(Organisation, Organisation.id == PledgePeriod.organisation_id)
+        .where(Organisation.status.in_(["approved", "lapsed"]), PledgePeriod.starts_on.is_(None)))
+    without_pledges = db.session.scalar(
+        select(func.count()).select_from(Organisation)
+        .where(Organisation.status != "draft", Organisation.current_pledge_period_id.is_(None)))
     assert undated == 0 and without_pledges == 0
+    today = london_date(utcnow())
+    for organisation in db.session.scalars(select(Organisation).where(
+            Organisation.status == "approved")):
+        current = organisation.current_pledge_period
+        assert current.starts_on <= today <= current.ends_on, organisation.name
+        assert current.pledges
+        # Each renewal is recorded by the annual update that closed the year before.
+        updates = db.session.scalar(select(func.count()).select_from(AnnualUpdate).where(
+            AnnualUpdate.organisation_id == organisation.id))
+        assert updates == current.number - 1, organisation.name
+
+
+def _assert_reports() -> None:
+    today = london_date(utcnow())
+    current = FinancialQuarter.containing(today)
+    reports = list(db.session.scalars(select(QuarterlyReport)))
+    signatories = list(db.session.scalars(select(Organisation).where(
+        Organisation.status.in_(["approved", "lapsed"]))))
+    assert len(reports) > 6 * len(signatories)
+
+    # Most signatories report, from the quarter they signed in and never before it.
+    reporting = {report.organisation_id for report in reports if report.is_submitted}
+    assert len(reporting) >= 45
+    for report in reports:
+        first = services.first_quarter(report.organisation)
+        assert first <= report.financial_quarter <= current
+        assert report.pledge_period is not None
+
+    # Two financial years: last year's whole, and this one's so far.
+    years = {report.financial_year for report in reports if report.is_submitted}
+    assert {current.year - 1, current.year} <= years | {current.year}
+    by_quarter = totals.totals_by("quarter")
+    assert by_quarter[FinancialQuarter(current.year - 1, 1)].gross > 0
+    assert by_quarter[FinancialQuarter(current.year - 1, 4)].net > 0
+
+    statuses = [report.status for report in reports]
+    assert statuses.count("checked") >= 100 and statuses.count("queried") == 1
+    assert statuses.count("draft") >= 5  # this quarter's, under way
+    queried = next(report for report in reports if report.status == "queried")
+    check = db.session.scalar(select(ReportCheck).where(ReportCheck.report_id == queried.id))
+    assert check.outcome == "queried" and "evidence" in check.message
+    assert queried.organisation.slug == "teesdale-timber-frames"
+    assert grand_checked() > 0
+
+    # One correction: two revisions, the second with its note, the first kept.
+    corrected = [report for report in reports if len(report.revisions) == 2]
+    assert len(corrected) == 1
+    first, second = corrected[0].revisions
+    assert corrected[0].submitted_revision == second and second.change_note
+    assert services.revision_changes(first, second)
+
+    # Some are late or missing with the last complete quarter.
+    last_complete = totals.last_complete_quarters(today, 1)[0]
+    filed = {report.organisation_id for report in reports
+             if report.financial_quarter == last_complete and report.is_submitted}
+    assert 4 <= len(signatories) - len(filed) <= 10
+
+    # One lapsed: its update is more than 60 days overdue, and the change is on record.
+    lapsed = [organisation for organisation in signatories if organisation.status == "lapsed"]
+    assert len(lapsed) == 1
+    organisation = lapsed[0]
+    period = organisation.current_pledge_period
+    anniversary = add_years(london_date(organisation.approved_at), period.number)
+    assert today - anniversary > timedelta(days=60)
+    assert db.session.scalar(select(AnnualUpdate).where(
+        AnnualUpdate.pledge_period_id == period.id)) is None
+    change = db.session.scalar(select(StatusChange).where(
+        StatusChange.organisation_id == organisation.id, StatusChange.to_status == "lapsed"))
+    assert change is not None and change.reason
+
+    assert sum(bool(organisation.publishes_social_value) for organisation in signatories) == 6
+    _assert_entries_are_honest()
+
+
+def grand_checked() -> Decimal:
+    return totals.grand_total().checked_gross
+
+
+def _assert_entries_are_honest() -> None:
+    """Figures as the services froze them; deflators changed only with a reason; places in
+    County Durham; quantities within each measure's maximum."""
+    entries = list(db.session.scalars(
+        select(ReportEntry).join(ReportRevision).where(ReportRevision.submitted_at.is_not(None))))
+    valued = [entry for entry in entries if entry.proxy_value is not None]
+    assert valued and len(valued) < len(entries)  # measures with no proxy value: not valued
+    for entry in valued:
+        value = entry_value(entry.quantity, entry.proxy_value, entry.deflators)
+        assert (entry.gross, entry.net) == (exact_pounds(value.gross), exact_pounds(value.net))
+    changed = [entry for entry in entries if entry.deflator_reason]
+    assert len(changed) >= 20 and any(entry.net < entry.gross for entry in changed
+                                      if entry.gross is not None)
+    assert all(entry.quantity <= entry.measure.plausible_max for entry in entries)
+    assert {entry.area for entry in entries} - {None} <= {
+        "Chester-le-Street", "Derwentside", "Durham", "Easington", "Sedgefield", "Teesdale",
+        "Wear Valley"}
+    assert len({entry.description for entry in entries}) > 40
+
+    # Last financial year's values reuse this year's examples, and say so.
+    reused = list(db.session.scalars(select(ProxyValue).where(ProxyValue.financial_year == 2025)))
+    if FinancialQuarter.containing(london_date(utcnow())).year == 2026:
+        assert reused and all(proxy.source == DEMO_PROXY_SOURCE and proxy.is_example
+                              for proxy in reused)
+        for proxy in reused:
+            example = db.session.scalar(select(ProxyValue).where(
+                ProxyValue.measure_id == proxy.measure_id, ProxyValue.financial_year == 2026))
+            assert proxy.value == example.value
+    unvalued = db.session.scalars(select(Measure.code).where(~Measure.proxy_values.any(
+        ProxyValue.value.is_not(None))))
+    assert set(unvalued) >= {"CDP-GRO-02"}

@@ -10,11 +10,12 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from charter_app.demo import accounts, organisations, pledges
+from charter_app.demo import accounts, organisations, pledges, reports
 from charter_app.demo.accounts import DEMO_LOGINS
 from charter_app.extensions import db
 from charter_app.organisations.models import ApplicationStatus, Organisation
 from charter_app.pledges.catalogue import active_measures
+from charter_app.reporting.models import QuarterlyReport, ReportEntry
 
 __all__ = ["DEMO_LOGINS", "demo_counts", "has_data", "seed"]
 
@@ -24,15 +25,23 @@ def has_data() -> bool:
 
 
 def demo_counts() -> dict[str, int]:
-    """Organisations by state, as `seed-demo` reports what it loaded."""
+    """Organisations by state, and quarterly reports by state with their entries (every
+    revision's), as `seed-demo` reports what it loaded."""
     rows = db.session.execute(select(Organisation.status, func.count()).group_by(
         Organisation.status))
-    return {"approved": 0, "submitted": 0, "draft": 0, **dict(rows.all())}
+    by_status = dict(db.session.execute(select(QuarterlyReport.status, func.count()).group_by(
+        QuarterlyReport.status)).all())
+    return {"approved": 0, "submitted": 0, "draft": 0, "lapsed": 0, **dict(rows.all()),
+            "reports": sum(by_status.values()),
+            **{f"reports_{status}": by_status.get(status, 0)
+               for status in ("draft", "submitted", "checked", "queried")},
+            "entries": db.session.scalar(select(func.count()).select_from(ReportEntry))}
 
 
-def seed(signatories: int = 48, pending: int = 5, seed_value: int = 2026,
-         with_logins: bool = True) -> None:
-    """Add demo organisations (approved and pending) and, optionally, the demo logins."""
+def seed(signatories: int = 49, pending: int = 5, seed_value: int = 2026,
+         with_logins: bool = True, with_reports: bool = True) -> None:
+    """Add demo organisations (approved and pending), optionally the demo logins, and the
+    signatories' quarterly reports (one of them lapsed; see demo/reports.py)."""
     rng = random.Random(seed_value)
     now = datetime.now(UTC)
     measures = active_measures()
@@ -40,23 +49,32 @@ def seed(signatories: int = 48, pending: int = 5, seed_value: int = 2026,
     shared_hash = accounts.shared_owner_hash(seed_value)
     used_slugs: set[str] = set()
     used_names: set[str] = set()
+    signed: list[Organisation] = []
     for index in range(signatories + pending):
-        created = now - timedelta(days=rng.randint(30, 720))
+        signs = index < signatories
+        approved_at = organisations.approval_time(rng, now) if signs else None
+        created = (approved_at - timedelta(days=rng.randint(3, 15)) if approved_at
+                   else now - timedelta(days=rng.randint(30, 720)))
         organisation = organisations.random_organisation(rng, index, created, used_names)
         organisation.created_at = created
-        organisation.submitted_at = created + timedelta(days=rng.randint(0, 6))
+        organisation.submitted_at = created + timedelta(days=rng.randint(0, 2))
         pledges.pledge_at_random(rng, organisation, measures)
         owner = accounts.add_owner(organisation, index, created, shared_hash)
         organisations.record_submission(organisation, owner)
-        if index < signatories:
-            organisations.approve(rng, organisation, staff, used_slugs)
+        if approved_at:
+            organisations.approve(organisation, approved_at, staff, used_slugs)
+            signed.append(organisation)
         else:
             organisation.status = ApplicationStatus.SUBMITTED
             organisation.submitted_at = now - timedelta(days=pending + signatories - index)
         db.session.add(organisation)
         if index % 500 == 499:
             db.session.flush()
+    showcase = None
     if with_logins:
         signatory, applicant = accounts.member_logins(now)
-        organisations.login_organisations(now, measures, signatory, applicant)
+        showcase = organisations.login_organisations(now, measures, signatory, applicant)
     db.session.flush()
+    if with_reports:
+        # Its own generator, so changing the reports never changes the organisations.
+        reports.seed(random.Random(seed_value + 1), showcase, signed, staff, now)

@@ -2,7 +2,7 @@
 legal forms; the demo logins' own organisations."""
 
 import random
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from charter_app.accounts.models import MemberRole, Membership, User
 from charter_app.demo import pledges
@@ -11,6 +11,8 @@ from charter_app.organisations import eligibility
 from charter_app.organisations.data_postcodes import DISTRICTS
 from charter_app.organisations.models import ApplicationStatus, Organisation, StatusChange
 from charter_app.organisations.names import name_key
+from charter_app.reporting.quarters import FinancialQuarter
+from charter_app.timeutil import london_date
 
 PLACES = {
     "DH1": "Durham", "DH2": "Chester-le-Street", "DH3": "Birtley", "DH6": "Bowburn",
@@ -103,8 +105,14 @@ def random_organisation(rng: random.Random, index: int, now: datetime,
     )
 
 
-def login_organisations(now: datetime, measures, signatory: User, applicant: User) -> None:
-    """The signatory's and applicant's organisations, and an out-of-area applicant."""
+def login_organisations(now: datetime, measures, signatory: User,
+                        applicant: User) -> Organisation:
+    """The signatory's and applicant's organisations, and an out-of-area applicant.
+
+    The signatory signed early in the last quarter of the financial year before last, so it has
+    two full financial years of reports to show."""
+    approved_at = datetime.combine(
+        reporting_start(now).starts_on + timedelta(days=27), time(10, 30), UTC)
     organisation = Organisation(
         name="Teesdale Timber Frames Ltd",
         slug="teesdale-timber-frames", legal_form="limited_company", sector="private",
@@ -114,9 +122,10 @@ def login_organisations(now: datetime, measures, signatory: User, applicant: Use
         website="https://www.teesdaletimber.example",
         contact_email="sales@teesdaletimber.example", contact_phone="01632 960 000",
         description="Timber frame homes and garden rooms, built in Teesdale from British timber.",
-        commitments_agreed_at=now - timedelta(days=400), signatory_name="Morgan Dent",
+        commitments_agreed_at=approved_at - timedelta(days=6), signatory_name="Morgan Dent",
         signatory_role="Managing Director", status=ApplicationStatus.APPROVED,
-        submitted_at=now - timedelta(days=400), approved_at=now - timedelta(days=395),
+        submitted_at=approved_at - timedelta(days=6), approved_at=approved_at,
+        publishes_social_value=True,
     )
     organisation.memberships.append(Membership(user=signatory, role=MemberRole.OWNER))
     by_code = {measure.code: measure for measure in measures}
@@ -145,6 +154,7 @@ def login_organisations(now: datetime, measures, signatory: User, applicant: Use
     )
     pledges.pledge(outside, by_code, {"CDP-JOB-03": "520"})
     db.session.add(outside)
+    return organisation
 
 
 def record_submission(organisation: Organisation, owner: User) -> None:
@@ -153,10 +163,32 @@ def record_submission(organisation: Organisation, owner: User) -> None:
         actor=owner, created_at=organisation.submitted_at))
 
 
-def approve(rng: random.Random, organisation: Organisation, staff: User | None,
+def reporting_start(now: datetime) -> FinancialQuarter:
+    """The last quarter of the financial year before last (2024-25 Q4 in November 2026): most
+    demo signatories signed then, so they report for two whole financial years after it."""
+    return FinancialQuarter(FinancialQuarter.containing(london_date(now)).year - 2, 4)
+
+
+def approval_time(rng: random.Random, now: datetime) -> datetime:
+    """When a generated signatory was approved: seven in ten in `reporting_start`'s quarter,
+    the rest spread over the last financial year and this one (at least a month ago)."""
+    signed_in = reporting_start(now)
+    roll = rng.random()
+    if roll < 0.7:
+        first, last = signed_in.starts_on + timedelta(days=5), signed_in.ends_on - timedelta(days=3)
+    elif roll < 0.88:
+        first, last = signed_in.ends_on + timedelta(days=5), signed_in.ends_on + timedelta(days=362)
+    else:
+        first = signed_in.ends_on + timedelta(days=370)
+        last = max(first, london_date(now) - timedelta(days=30))
+    day = first + timedelta(days=rng.randint(0, (last - first).days))
+    return datetime.combine(day, time(rng.randint(9, 16), rng.choice([0, 15, 30, 45])), UTC)
+
+
+def approve(organisation: Organisation, approved_at: datetime, staff: User | None,
             used_slugs: set[str]) -> None:
     organisation.status = ApplicationStatus.APPROVED
-    organisation.approved_at = organisation.submitted_at + timedelta(days=rng.randint(1, 9))
+    organisation.approved_at = approved_at
     slug = name_key(organisation.name).replace(" ", "-")
     while slug in used_slugs:
         slug += "-x"
@@ -166,3 +198,11 @@ def approve(rng: random.Random, organisation: Organisation, staff: User | None,
         from_status=ApplicationStatus.SUBMITTED, to_status=ApplicationStatus.APPROVED,
         actor=staff, created_at=organisation.approved_at))
     pledges.date_first_period(organisation)
+
+
+def lapse(organisation: Organisation, lapsed_at: datetime) -> None:
+    """Lapsed, as the daily job leaves a signatory whose annual update is past its grace."""
+    organisation.status = ApplicationStatus.LAPSED
+    organisation.status_changes.append(StatusChange(
+        from_status=ApplicationStatus.APPROVED, to_status=ApplicationStatus.LAPSED, actor=None,
+        reason="The annual update is more than 60 days overdue.", created_at=lapsed_at))
