@@ -373,3 +373,17 @@ def test_the_dashboards_links_are_the_addresses_the_report_pages_answer_at(app):
         assert report_path(7, quarter) == url_for(
             "reporting.report", organisation_id=7, financial_year="2026-27", number=2)
         assert reports_path(7) == url_for("reporting.reports", organisation_id=7)
+
+
+def test_the_dashboard_says_when_the_annual_update_is_due_and_when_it_is_overdue(app, signatory):
+    organisation = _organisation(signatory)
+    assert dashboard_for(organisation, TODAY).annual_update == (date(2027, 4, 10),
+                                                               "not yet open")
+    late = dashboard_for(organisation, date(2027, 4, 20))
+    assert late.annual_update.state == "overdue"
+    assert late.annual_update_lapses_on == date(2027, 6, 10)
+
+    client = _signed_in(app, signatory.owner_email)
+    page = _text(client.get(f"/organisations/{organisation.id}/dashboard").get_data(as_text=True))
+    assert "Your next annual pledge update is due on 10 April 2027" in page
+    assert "you can send it from 11 March 2027" in page

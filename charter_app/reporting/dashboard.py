@@ -16,7 +16,7 @@ from charter_app.extensions import db
 from charter_app.organisations.models import Organisation
 from charter_app.pledges.catalogue import THEME_ORDER, theme_label
 from charter_app.pledges.models import Measure, Pledge, PledgePeriod
-from charter_app.reporting import charts, totals
+from charter_app.reporting import annual, charts, totals
 from charter_app.reporting.charts import BarChart
 from charter_app.reporting.models import QuarterlyReport, ReportStatus
 from charter_app.reporting.quarters import FinancialQuarter, ReportState
@@ -148,6 +148,17 @@ class Dashboard:
     submitted: list[QuarterReport] = field(default_factory=list)
     submitted_count: int = 0
     reports_url: str = ""
+    annual_update: annual.UpdateStatus | None = None
+
+    @property
+    def annual_update_lapses_on(self) -> date | None:
+        due_on = self.annual_update.due_on if self.annual_update else None
+        return annual.lapses_on(due_on) if due_on else None
+
+    @property
+    def annual_update_opens_on(self) -> date | None:
+        due_on = self.annual_update.due_on if self.annual_update else None
+        return annual.opens_on(due_on) if due_on else None
 
     @property
     def overdue(self) -> list[QuarterReport]:
@@ -275,4 +286,5 @@ def dashboard_for(organisation: Organisation, today: date | None = None) -> Dash
         to_do=to_do,
         submitted=submitted[:RECENT_SUBMITTED], submitted_count=len(submitted),
         reports_url=reports_path(organisation.id),
+        annual_update=annual.annual_update_status(organisation, today),
     )
