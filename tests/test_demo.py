@@ -7,11 +7,15 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
+from charter_app.accounts.models import User
 from charter_app.extensions import db
+from charter_app.notifications.models import OutboxMessage
 from charter_app.organisations.models import Organisation, StatusChange
 from charter_app.pledges.models import Measure, PledgePeriod, ProxyValue
 from charter_app.pledges.services import add_years
-from charter_app.reporting import services, totals
+from charter_app.presentation import uk_date
+from charter_app.reporting import annual, services, totals
+from charter_app.reporting import tasks as reporting_tasks
 from charter_app.reporting.calculations import entry_value
 from charter_app.reporting.models import (
     AnnualUpdate,
@@ -65,6 +69,7 @@ def test_seed_demo_loads_signatories_applications_and_logins_once(app, client):
     with app.app_context():
         _assert_periods_dated_from_approval()
         _assert_reports()
+        _assert_history_obeys_the_services()
 
 
 def _report_counts() -> tuple:
@@ -192,3 +197,40 @@ def _assert_entries_are_honest() -> None:
     unvalued = db.session.scalars(select(Measure.code).where(~Measure.proxy_values.any(
         ProxyValue.value.is_not(None))))
     assert set(unvalued) >= {"CDP-GRO-02"}
+
+
+def _assert_history_obeys_the_services() -> None:
+    """The checks, renewals and lapse were made by the services, at times their rules allow,
+    and left no emails about that made-up past queued for the worker to send."""
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+    staff = db.session.scalar(select(User).where(User.email == "staff@example.org"))
+    for check in db.session.scalars(select(ReportCheck)):
+        assert check.actor == staff
+        assert check.created_at > check.revision.submitted_at
+        assert check.report.checks[-1].revision == check.report.submitted_revision
+
+    updates = list(db.session.scalars(select(AnnualUpdate)))
+    assert len(updates) >= 30
+    for update in updates:
+        due = annual.due_on(update.pledge_period)
+        sent_on = london_date(update.submitted_at)
+        assert annual.opens_on(due) <= sent_on < annual.lapses_on(due)
+        assert update.next_period.starts_on == due
+        assert update.next_period.number == update.pledge_period.number + 1
+        assert update.achieved and set(update.narratives) == set(
+            annual.themes_of(update.pledge_period))
+    renewals = db.session.scalar(select(func.count()).select_from(StatusChange).where(
+        StatusChange.to_status == "approved", StatusChange.from_status == "approved",
+        StatusChange.reason.like("Annual update received for %")))
+    assert renewals == len(updates)
+
+    # Lapsed by the daily job on the first day it could be, with the job's reason.
+    change = db.session.scalar(select(StatusChange).where(StatusChange.to_status == "lapsed"))
+    due = annual.due_on(change.organisation.current_pledge_period)
+    assert change.actor is None and london_date(change.created_at) == annual.lapses_on(due)
+    assert change.reason == (f"Annual update due on {uk_date(due)} not received within "
+                             f"{annual.LAPSES_AFTER_DAYS} days")
+    # Today's run of the job finds nobody else overdue.
+    assert reporting_tasks.lapse_overdue_signatories(utcnow()) == 0
+    db.session.rollback()

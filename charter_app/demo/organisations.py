@@ -199,10 +199,3 @@ def approve(organisation: Organisation, approved_at: datetime, staff: User | Non
         actor=staff, created_at=organisation.approved_at))
     pledges.date_first_period(organisation)
 
-
-def lapse(organisation: Organisation, lapsed_at: datetime) -> None:
-    """Lapsed, as the daily job leaves a signatory whose annual update is past its grace."""
-    organisation.status = ApplicationStatus.LAPSED
-    organisation.status_changes.append(StatusChange(
-        from_status=ApplicationStatus.APPROVED, to_status=ApplicationStatus.LAPSED, actor=None,
-        reason="The annual update is more than 60 days overdue.", created_at=lapsed_at))

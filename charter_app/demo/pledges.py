@@ -1,5 +1,5 @@
 """Demo pledges: one to four measures per organisation, with 12-month targets in proportion to
-its size, in its first pledge period; and the later periods its annual updates started."""
+its size, in its first pledge period; and the targets its annual updates set for later years."""
 
 import random
 from datetime import date
@@ -84,33 +84,25 @@ def anniversaries(organisation: Organisation, today: date) -> list[date]:
             for years in range(1, period_number_on(approved_on, today))]
 
 
-def renew(rng: random.Random, organisation: Organisation, by_id: dict, *,
-          extra: dict[str, str] | None = None) -> PledgePeriod:
-    """The next pledge period, as an annual update sets it: most targets kept or raised, now and
-    then one dropped or one added (`extra`, by measure code, for a fixed choice)."""
-    previous = organisation.pledge_periods[-1]
-    number = previous.number + 1
-    period = PledgePeriod(number=number)
-    period.starts_on, period.ends_on = period_dates(london_date(organisation.approved_at), number)
-    kept = list(previous.pledges)
-    if len(kept) > 1 and rng.random() < 0.15:
+def next_targets(rng: random.Random, organisation: Organisation, by_id: dict, *,
+                 extra: dict[str, str] | None = None) -> dict[int, Decimal]:
+    """Next year's targets by measure id, as an annual update sets them: most kept or raised,
+    now and then one dropped or one added; or, for a fixed choice, all kept and `extra` (targets
+    by measure code) added."""
+    kept = list(organisation.current_pledge_period.pledges)
+    if not extra and len(kept) > 1 and rng.random() < 0.15:
         kept.remove(rng.choice(kept))
+    targets = {}
     for old in kept:
         measure = by_id[old.measure_id]
         change = Decimal(rng.choice([100, 100, 110, 120, 125, 150])) / 100
-        period.pledges.append(Pledge(measure_id=old.measure_id,
-                                     target=min(rounded(old.target * change, measure.unit),
-                                                measure.plausible_max)))
-    pledged = {pledge.measure_id for pledge in period.pledges}
+        targets[old.measure_id] = min(rounded(old.target * change, measure.unit),
+                                      measure.plausible_max)
     by_code = {measure.code: measure for measure in by_id.values()}
     if extra:
         for code, target in extra.items():
-            if by_code[code].id not in pledged:
-                period.pledges.append(Pledge(measure_id=by_code[code].id, target=Decimal(target)))
-    elif len(pledged) < 4 and rng.random() < 0.25:
-        measure = rng.choice([m for m in by_id.values() if m.active and m.id not in pledged])
-        period.pledges.append(Pledge(measure_id=measure.id,
-                                     target=target_for(rng, measure, organisation.size_band)))
-    organisation.pledge_periods.append(period)
-    organisation.current_pledge_period = period
-    return period
+            targets.setdefault(by_code[code].id, Decimal(target))
+    elif len(targets) < 4 and rng.random() < 0.25:
+        measure = rng.choice([m for m in by_id.values() if m.active and m.id not in targets])
+        targets[measure.id] = target_for(rng, measure, organisation.size_band)
+    return targets

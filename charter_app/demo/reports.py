@@ -1,5 +1,7 @@
 """Demo quarterly reports: two financial years of them for most signatories, filed through the
 reporting services so every figure is worked out, and frozen, as a real submission's would be.
+Staff checks and the query go through reporting/checks.py, annual updates through
+reporting/annual.py, and the lapse through the daily job, so the demo keeps the same rules.
 
 Most demo signatories signed in the last quarter of the financial year before last (see
 organisations.reporting_start), renewed on their anniversary with an annual update, and have
@@ -19,15 +21,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 
 from charter_app.accounts.models import User
 from charter_app.demo import organisations, pledges, wording
 from charter_app.extensions import db
 from charter_app.organisations.data_postcodes import AREAS
-from charter_app.organisations.models import Organisation
-from charter_app.pledges.models import Measure, ProxyValue
-from charter_app.reporting import services, totals
+from charter_app.organisations.models import ApplicationStatus, Organisation, StatusChange
+from charter_app.pledges.models import Measure, PledgePeriod, ProxyValue
+from charter_app.reporting import annual, checks, services
+from charter_app.reporting import tasks as reporting_tasks
 from charter_app.reporting.models import (
     AnnualUpdate,
     CatalogueChange,
@@ -35,7 +38,6 @@ from charter_app.reporting.models import (
     ReportCheck,
     ReportEntry,
     ReportRevision,
-    ReportStatus,
 )
 from charter_app.reporting.quarters import FinancialQuarter
 from charter_app.timeutil import london_date
@@ -52,13 +54,16 @@ CORRECTION_NOTE = "Added the second apprentice's weeks, which we had left out."
 @dataclass
 class Stamps:
     """When things really happened. The services stamp rows with the time they run; the demo's
-    reports were filed in the past, so their times are written afterwards, in one statement per
-    table, with the staff checks."""
+    reports, checks, annual updates and lapse happened in the past, so their times are written
+    afterwards, in one statement per table."""
 
     reports: dict[int, dict] = field(default_factory=dict)
     revisions: list[dict] = field(default_factory=list)
     entries: list[dict] = field(default_factory=list)
     checks: list[dict] = field(default_factory=list)
+    updates: list[dict] = field(default_factory=list)
+    periods: list[dict] = field(default_factory=list)
+    status_changes: list[dict] = field(default_factory=list)
 
     def filed(self, report: QuarterlyReport, revision, started: datetime,
               finished: datetime) -> None:
@@ -76,12 +81,14 @@ class Stamps:
     def submitted_at(self, report: QuarterlyReport) -> datetime:
         return self.reports[report.id]["updated_at"]
 
-    def check(self, report: QuarterlyReport, staff: User | None, outcome: ReportStatus,
-              message: str | None, when: datetime) -> None:
-        self.checks.append({"report_id": report.id, "revision_id": report.submitted_revision_id,
-                            "outcome": outcome, "message": message,
-                            "actor_id": staff.id if staff else None, "created_at": when})
-        self.reports[report.id].update(status=outcome, updated_at=when)
+    def checked(self, report: QuarterlyReport, check: ReportCheck, when: datetime) -> None:
+        self.checks.append({"id": check.id, "created_at": when})
+        self.reports[report.id]["updated_at"] = when
+
+    def renewed(self, update: AnnualUpdate, change_id: int, when: datetime) -> None:
+        self.updates.append({"id": update.id, "submitted_at": when})
+        self.periods.append({"id": update.next_period_id, "created_at": when})
+        self.status_changes.append({"id": change_id, "created_at": when})
 
     def write(self) -> None:
         db.session.flush()
@@ -89,11 +96,11 @@ class Stamps:
         for keys in {tuple(sorted(row)) for row in rows}:  # executemany needs the same keys
             db.session.execute(update(QuarterlyReport),
                                [row for row in rows if tuple(sorted(row)) == keys])
-        for model, rows in ((ReportRevision, self.revisions), (ReportEntry, self.entries)):
+        for model, rows in ((ReportRevision, self.revisions), (ReportEntry, self.entries),
+                            (ReportCheck, self.checks), (AnnualUpdate, self.updates),
+                            (PledgePeriod, self.periods), (StatusChange, self.status_changes)):
             if rows:
                 db.session.execute(update(model), rows)
-        if self.checks:
-            db.session.execute(insert(ReportCheck), self.checks)
         # The objects in the session still hold the times the services gave them.
         db.session.expire_all()
 
@@ -112,26 +119,20 @@ class Plan:
 
 def seed(rng: random.Random, showcase: Organisation | None, others: list[Organisation],
          staff: User | None, now: datetime) -> None:
-    """Renewals, lapsing, reports, checks, annual updates and publishing for approved signatories
-    (already flushed, with their first pledge period dated)."""
+    """Reports, checks, annual updates, lapsing and publishing for approved signatories (already
+    flushed, with their first pledge period dated)."""
     today = london_date(now)
     current = FinancialQuarter.containing(today)
     measures = list(db.session.scalars(select(Measure).order_by(Measure.sort_order, Measure.id)))
     by_id = {measure.id: measure for measure in measures}
     demo_proxy_values(measures, [current.year - 1, current.year], staff, now)
     plans = _plans(rng, showcase, others, today)
-    for plan in plans:
-        _renew(rng, plan, by_id, today)
-    db.session.flush()
     stamps = Stamps()
     for plan in plans:
         _file_reports(rng, plan, by_id, staff, now, stamps)
-        if plan.lapsed_on:
-            organisations.lapse(plan.organisation, datetime.combine(
-                plan.lapsed_on + timedelta(days=61), time(6), UTC))
-    db.session.flush()
     for plan in plans:
-        _annual_updates(rng, plan, by_id)
+        if plan.lapsed_on:
+            _lapse(plan, stamps)
     stamps.write()
 
 
@@ -222,25 +223,22 @@ def _previous(quarter: FinancialQuarter) -> FinancialQuarter:
     return FinancialQuarter(quarter.year - (quarter.number == 1), (quarter.number - 2) % 4 + 1)
 
 
-def _renew(rng: random.Random, plan: Plan, by_id: dict, today: date) -> None:
-    """A new pledge period from each anniversary its annual update was sent for."""
-    for anniversary in pledges.anniversaries(plan.organisation, today):
-        if anniversary == plan.lapsed_on:
-            return
-        extra = {"CDP-SOC-02": "120", "CDP-ENV-01": "8"} if plan.showcase else None
-        period = pledges.renew(rng, plan.organisation, by_id, extra=extra)
-        period.created_at = _at(anniversary - timedelta(days=rng.randint(0, 12)), 11)
-
-
 # -- reports ----------------------------------------------------------------------------------
 
 
 def _file_reports(rng: random.Random, plan: Plan, by_id: dict, staff: User | None,
                   now: datetime, stamps: Stamps) -> None:
+    """The signatory's history in order: each quarter's report, staff checking it, and the
+    annual update on each anniversary before the first quarter of the year it starts."""
     organisation, today = plan.organisation, london_date(now)
     quarters = services.reportable_quarters(organisation, today)
     current = quarters[-1]
+    anniversaries = pledges.anniversaries(organisation, today)
+    last_filed = None
     for index, quarter in enumerate(quarters):
+        while anniversaries and anniversaries[0] <= quarter.ends_on \
+                and anniversaries[0] != plan.lapsed_on:
+            _annual_update(rng, plan, anniversaries.pop(0), last_filed, by_id, today, stamps)
         if services.period_holding(organisation, quarter) is None:
             continue  # after an anniversary whose update never came (the lapsed signatory)
         if quarter == current or quarter in plan.unsubmitted:
@@ -251,12 +249,18 @@ def _file_reports(rng: random.Random, plan: Plan, by_id: dict, staff: User | Non
         age = len(quarters) - 2 - index  # 0 for the last complete quarter
         if plan.showcase and age == 3:
             _correct(rng, plan, report, now, stamps)
+        filed = stamps.submitted_at(report)
+        last_filed = filed if last_filed is None else max(last_filed, filed)
         checked_on = min(stamps.submitted_at(report) + timedelta(days=rng.randint(3, 20)),
                          now - timedelta(minutes=30))
+        revision_id = report.submitted_revision_id
         if plan.showcase and age == 0:
-            stamps.check(report, staff, ReportStatus.QUERIED, QUERY_MESSAGE, checked_on)
+            check = checks.query_report(report, revision_id, staff, QUERY_MESSAGE)
         elif rng.random() < (0.25 if age == 0 else 0.75) or (plan.showcase and age > 0):
-            stamps.check(report, staff, ReportStatus.CHECKED, None, checked_on)
+            check = checks.check_report(report, revision_id, staff)
+        else:
+            continue
+        stamps.checked(report, check, checked_on)
 
 
 def _submitted(rng: random.Random, plan: Plan, quarter: FinancialQuarter, by_id: dict,
@@ -381,24 +385,39 @@ def _location(rng: random.Random, organisation: Organisation) -> str | None:
     return f"{district} {rng.randint(1, 9)}{rng.choice(letters)}{rng.choice(letters)}"
 
 
-# -- annual updates ---------------------------------------------------------------------------
+# -- annual updates and the lapse -------------------------------------------------------------
 
 
-def _annual_updates(rng: random.Random, plan: Plan, by_id: dict) -> None:
-    """The update that closed each pledge year and started the next, with what was reported."""
+def _annual_update(rng: random.Random, plan: Plan, anniversary: date,
+                   last_filed: datetime | None, by_id: dict, today: date,
+                   stamps: Stamps) -> None:
+    """The update reviewing the year that ends on the eve of `anniversary`, sent through the
+    service: a few days early, or after the year's last report if that came later (a late
+    update, which the service still takes within the grace period)."""
     organisation = plan.organisation
-    periods = organisation.pledge_periods
-    for reviewed, following in zip(periods, periods[1:], strict=False):
-        reported = totals.quantities_by_measure(organisation.id, reviewed.id)
-        achieved = []
-        for pledge in reviewed.pledges:
-            so_far = reported.get(pledge.measure_id, Decimal(0))
-            achieved.append({
-                "measure_code": by_id[pledge.measure_id].code, "target": str(pledge.target),
-                "reported": str(so_far), "percent": str(round(so_far * 100 / pledge.target)),
-            })
-        themes = sorted({by_id[pledge.measure_id].theme for pledge in reviewed.pledges})
-        db.session.add(AnnualUpdate(
-            organisation=organisation, pledge_period=reviewed, next_period=following,
-            narratives={theme: wording.narrative(rng, theme) for theme in themes},
-            achieved=achieved, submitted_at=following.created_at, submitted_by=plan.owner))
+    sent_on = anniversary - timedelta(days=rng.randint(1, 12))
+    if last_filed is not None:
+        sent_on = max(sent_on, london_date(last_filed) + timedelta(days=1))
+    sent_on = min(sent_on, today)
+    period = organisation.current_pledge_period
+    extra = {"CDP-SOC-02": "120", "CDP-ENV-01": "8"} if plan.showcase else None
+    data = annual.UpdateInput(
+        period_id=period.id,
+        narratives={theme: wording.narrative(rng, theme) for theme in annual.themes_of(period)},
+        targets=pledges.next_targets(rng, organisation, by_id, extra=extra))
+    update = annual.submit_annual_update(organisation, data, plan.owner, today=sent_on)
+    renewal = db.session.scalar(
+        select(StatusChange.id).where(StatusChange.organisation_id == organisation.id)
+        .order_by(StatusChange.id.desc()).limit(1))
+    stamps.renewed(update, renewal, _at(sent_on, rng.randint(9, 16)))
+
+
+def _lapse(plan: Plan, stamps: Stamps) -> None:
+    """The daily job, run on the first day the signatory's update was past its grace period:
+    it lapses it (and nobody else, as every other update was sent)."""
+    job_ran = _at(annual.lapses_on(plan.lapsed_on), 6)
+    reporting_tasks.lapse_overdue_signatories(job_ran)
+    lapse = db.session.scalar(
+        select(StatusChange.id).where(StatusChange.organisation_id == plan.organisation.id,
+                                      StatusChange.to_status == ApplicationStatus.LAPSED))
+    stamps.status_changes.append({"id": lapse, "created_at": job_ran})
