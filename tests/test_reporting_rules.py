@@ -51,7 +51,7 @@ def test_financial_years_are_read_as_the_public_addresses_write_them():
     assert FinancialQuarter.parse("2026-27", 2) == FinancialQuarter(2026, 2)
     assert FinancialQuarter.parse("2099-00", 4) == FinancialQuarter(2099, 4)
     for bad_year, number in (("2026-28", 1), ("2026", 1), ("26-27", 1), ("2026-27", 5),
-                             ("2026-27\n", 1)):
+                             ("2026-27\n", 1), ("\u0662\u0660\u0662\u0666-27", 1)):
         with pytest.raises(ValueError):
             FinancialQuarter.parse(bad_year, number)
 

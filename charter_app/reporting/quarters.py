@@ -14,7 +14,7 @@ DUE_AFTER_DAYS = 30
 MISSING_AFTER_DAYS = 60
 # The first month of each quarter: April, July, October, then January of the next year.
 _FIRST_MONTHS = {1: 4, 2: 7, 3: 10, 4: 1}
-_FINANCIAL_YEAR = re.compile(r"(\d{4})-(\d{2})\Z")
+_FINANCIAL_YEAR = re.compile(r"([0-9]{4})-([0-9]{2})\Z")
 
 
 class ReportState(StrEnum):
