@@ -2,6 +2,7 @@
 
 from charter_app.accounts.models import Invitation, Membership, User
 from charter_app.directory.models import ContentVersion
+from charter_app.events.models import Event, EventBuyer, Partner
 from charter_app.notifications.models import OutboxMessage
 from charter_app.organisations.models import Organisation, StatusChange
 from charter_app.pledges.models import Measure, Pledge, PledgePeriod, ProxyValue
@@ -26,10 +27,13 @@ __all__ = [
     "ReportEntry",
     "ReportRevision",
     "ContentVersion",
+    "Event",
+    "EventBuyer",
     "Invitation",
     "Measure",
     "Membership",
     "Organisation",
+    "Partner",
     "OutboxMessage",
     "Pledge",
     "PledgePeriod",
