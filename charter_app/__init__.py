@@ -118,6 +118,7 @@ def register_blueprints(app: Flask) -> None:
     from charter_app.accounts.staff_views import bp as staff_people_bp
     from charter_app.accounts.views import bp as accounts_bp
     from charter_app.directory.views import bp as directory_bp
+    from charter_app.events.views import bp as events_bp
     from charter_app.organisations.profile_views import bp as organisation_profile_bp
     from charter_app.organisations.staff_views import bp as organisations_staff_bp
     from charter_app.organisations.standing_views import bp as organisations_standing_bp
@@ -138,6 +139,7 @@ def register_blueprints(app: Flask) -> None:
         organisations_staff_bp,
         organisations_standing_bp,
         directory_bp,
+        events_bp,
         staff_bp,
         staff_people_bp,
         organisation_profile_bp,

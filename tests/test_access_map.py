@@ -33,6 +33,10 @@ PUBLIC_ENDPOINTS = {
     "directory.csv",
     "directory.api_list",
     "directory.api_detail",
+    "events.index",
+    "events.past",
+    "events.event",
+    "events.calendar",
 }
 KNOWN_ACCESS = {"public", "login", "signed-in", "staff", "admin", "development"}
 

@@ -379,7 +379,7 @@ PUBLIC_PAGES = [
     "accounts.confirm_email_change", "accounts.accept_invitation",
     "accounts.accept_staff_invitation", "organisations.start",
     "directory.index", "directory.profile", "directory.csv", "directory.api_list",
-    "directory.api_detail",
+    "directory.api_detail", "events.index", "events.past", "events.event", "events.calendar",
 ]
 
 
