@@ -81,6 +81,12 @@ def errors_on(html: str) -> dict[str, str]:
             for target, text in re.findall(r'<a href="#([^"]+)">([^<]+)</a>', summary)}
 
 
+def typed(html: str, name: str) -> str | None:
+    """The value an input shows."""
+    match = re.search(rf'name="{re.escape(name)}"[^>]*value="([^"]*)"', html)
+    return match[1] if match else None
+
+
 def create(client, **changes):
     return submit_form(client, "/staff/events/new", form_data(**changes))
 
@@ -135,7 +141,8 @@ def test_the_new_event_form_offers_two_places_per_organisation(staff_client):
     ({"registration_closes_at": when("10/3/2027", "10:30")}, "registration_closes_at",
      "Registration must close no later than the event starts"),
     ({"eligibility": "everyone"}, "eligibility", "Select who can register"),
-    ({"starts_at": when("30/2/2027", "10:00")}, "starts_at", "Start must be a real date, like 27 3 2027"),
+    ({"starts_at": when("30/2/2027", "10:00")}, "starts_at",
+     "Start must be a real date, like 27 3 2027"),
     ({"starts_at": when("/3/2027", "10:00")}, "starts_at", "Start must include a day"),
     ({"starts_at": when("10/3/2027", "")}, "starts_at",
      "Start must include a time, like 9:30am or 14:00"),
@@ -163,7 +170,7 @@ def test_each_rule_refuses_with_a_message_beside_the_field_and_keeps_what_was_ty
     assert f'id="{field}-error"' in html
     # Nothing typed is lost (checked on a long text and on a time part).
     assert 'value="Durham Town Hall"' in html or data["venue"] != "Durham Town Hall"
-    assert f'name="starts_at-time" type="text" autocomplete="off" spellcheck="false" value="{data["starts_at-time"]}"' in html
+    assert typed(html, "starts_at-time") == data["starts_at-time"]
     assert db.session.scalar(select(func.count(Event.id))) == 0
 
 
@@ -223,8 +230,7 @@ def test_a_start_on_a_clock_change_day_round_trips(staff_client, app_ctx, day, u
     assert event.ends_at - event.starts_at == timedelta(hours=2)
     # The edit form shows the UK time that was typed, not the UTC one.
     html = staff_client.get(f"/staff/events/{event.id}/edit").get_data(as_text=True)
-    assert f'name="starts_at-day" type="text" inputmode="numeric" value="{d}"' in html
-    assert 'name="starts_at-time" type="text" autocomplete="off" spellcheck="false" value="10:00"' in html
+    assert (typed(html, "starts_at-day"), typed(html, "starts_at-time")) == (str(d), "10:00")
     # Saved again unchanged, it stays where it was.
     page = staff_client.get(f"/staff/events/{event.id}/edit").get_data(as_text=True)
     fields = dict(re.findall(r'name="([^"]+)"[^>]*value="([^"]*)"', page))
