@@ -371,6 +371,18 @@ def test_duplicate_copies_everything_a_week_later_as_a_draft(staff_client, app_c
     assert "a draft, with every date and time a week later" in shown
 
 
+def test_a_copy_keeps_the_uk_time_of_day_across_a_clock_change(app_ctx, build):
+    # Registration closes at 5pm GMT on 27 March 2027; a week later is 5pm BST (4pm UTC).
+    original = services.create_event(details(
+        starts_at=datetime(2027, 3, 28, 9, tzinfo=UTC), ends_at=datetime(2027, 3, 28, 12,
+                                                                          tzinfo=UTC),
+        registration_closes_at=datetime(2027, 3, 27, 17, tzinfo=UTC)), by=build.staff())
+    copy = services.duplicate_event(original.id, by=None)
+    assert copy.registration_closes_at == datetime(2027, 4, 3, 16, tzinfo=UTC)
+    assert copy.starts_at == datetime(2027, 4, 4, 9, tzinfo=UTC)  # 10am BST both times
+    assert copy.registration_opens_at == datetime(2027, 2, 8, 9, tzinfo=UTC)
+
+
 def test_the_list_separates_drafts_upcoming_and_past(app_ctx, build):
     staff = build.staff()
     now = datetime(2027, 1, 1, tzinfo=UTC)

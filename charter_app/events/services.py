@@ -6,7 +6,7 @@ commit: the request (or command) commits once.
 """
 
 from dataclasses import asdict, dataclass, fields
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -15,7 +15,7 @@ from charter_app.events.models import Eligibility, Event, EventBuyer, EventKind,
 from charter_app.extensions import db
 from charter_app.forms import column_length
 from charter_app.locking import StateChangeRefused, lock_for_update
-from charter_app.timeutil import utcnow
+from charter_app.timeutil import to_london, utcnow
 
 # Lengths the database limits (String columns) and the ones we choose for Text columns.
 TITLE_MAX_LENGTH = column_length(Event.title)
@@ -249,14 +249,19 @@ def cancel_event(event_id: int, reason: str, *, now: datetime | None = None) -> 
     return event
 
 
+def a_week_later(moment: datetime) -> datetime:
+    """The same UK wall-clock time a week later: 10am stays 10am across a clock change."""
+    return (to_london(moment) + DUPLICATE_SHIFT).astimezone(UTC)
+
+
 def duplicate_event(event_id: int, *, by) -> Event:
-    """A new draft with the same details and buyers, every time moved a week later."""
+    """A new draft with the same details and buyers, every time a week later in UK time."""
     original = db.session.get(Event, event_id)
     if original is None:
         raise LookupError(f"no event {event_id}")
     details = EventDetails.of(original)
     for name in TIME_FIELDS:
-        setattr(details, name, getattr(details, name) + DUPLICATE_SHIFT)
+        setattr(details, name, a_week_later(getattr(details, name)))
     copy = Event(**asdict(details), status=EventStatus.DRAFT, sequence=0, created_by=by)
     copy.buyers = [EventBuyer(partner_id=buyer.partner_id, buys=buyer.buys,
                               opportunities=buyer.opportunities) for buyer in original.buyers]

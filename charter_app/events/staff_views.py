@@ -150,4 +150,4 @@ def duplicate(event_id: int):
               "later. Check them and change what you need before you publish it.", "success")
         return _to_event(copy)
     return render_template("events/staff/duplicate.html", title=f"Duplicate {event.title}",
-                           event=event, form=form, shift=services.DUPLICATE_SHIFT)
+                           event=event, form=form, a_week_later=services.a_week_later)
