@@ -436,3 +436,21 @@ def test_a_post_without_the_csrf_token_changes_nothing(staff_client, app_ctx):
 
 def test_an_unknown_event_is_404(staff_client):
     assert staff_client.get("/staff/events/999999").status_code == 404
+
+
+def test_ten_simultaneous_publishes_publish_once_and_none_fails(app, build, live_server):
+    from tests.test_concurrency import HttpSession, _all_at_once
+
+    staff = build.staff()
+    event = services.create_event(details(), by=staff)
+    db.session.commit()
+    session = HttpSession(live_server)
+    session.sign_in(staff.email)
+    url = f"/staff/events/{event.id}/publish"
+    _status, _location, page = session.request("GET", url)
+    token = csrf_token_from(page)
+
+    statuses = _all_at_once(lambda: session.request("POST", url, {"csrf_token": token})[0],
+                            count=10)
+    assert statuses == [302] * 10
+    assert only_event().status == EventStatus.PUBLISHED
