@@ -203,6 +203,25 @@ def _catalogue_import(build):
     db.session.commit()
     page = f"/staff/catalogue/imports/{pending.key}"
     return Target(f"{page}/confirm", page, admin)
+def _staff_event(action: str) -> Callable[[Builders], Target]:
+    """A draft event and the staff page that changes it."""
+    def setup(build):
+        from charter_app.events import services as events
+
+        staff = build.staff()
+        start = datetime(2027, 3, 10, 10, tzinfo=UTC)
+        event = events.create_event(events.EventDetails(
+            kind="workshop", title="Fuzz workshop", description="Fuzz", starts_at=start,
+            ends_at=start + timedelta(hours=2), capacity=20,
+            registration_opens_at=start - timedelta(days=30),
+            registration_closes_at=start - timedelta(days=1), venue="Hall",
+            address="Durham"), by=staff)
+        db.session.commit()
+        url = f"/staff/events/{event.id}/{action}"
+        return Target(url, url, staff)
+    return setup
+
+
 def _report_page(url: str, form_page: str, *, started: bool = True, submitted: bool = False,
                  correcting: bool = False, with_file: bool = False):
     """A signatory's quarterly report (this quarter's) in the state the form is for; `url` and
@@ -274,6 +293,12 @@ POST_TARGETS: dict[str, Callable[[Builders], Target]] = {
     "reporting_catalogue.new_value": _catalogue_page("measures/CDP-JOB-05/values/new"),
     "reporting_catalogue.upload": _catalogue_page("import"),
     "reporting_catalogue.confirm": _catalogue_import,
+    "events_staff.new": lambda build: Target("/staff/events/new", "/staff/events/new",
+                                             build.staff()),
+    "events_staff.edit": _staff_event("edit"),
+    "events_staff.publish": _staff_event("publish"),
+    "events_staff.cancel": _staff_event("cancel"),
+    "events_staff.duplicate": _staff_event("duplicate"),
     "reporting.start": _report_page("{base}/start", "{base}", started=False),
     "reporting.entry": _report_page("{entry}", "{entry}"),
     "reporting.entry_value": _report_page("{entry}/value", "{entry}"),
