@@ -29,7 +29,7 @@ def test_staff_create_publish_duplicate_and_cancel_an_event(browsing, build, vie
     page = browsing.open(viewport=viewport)
     sign_in(browsing, page, staff_email, "staff")
     browsing.visit(page, "/staff/", "staff home")
-    page.get_by_role("link", name="Events", exact=True).click()
+    page.get_by_role("link", name="Run events", exact=True).click()
     browsing.check(page, "events list, empty")
     page.get_by_role("link", name="Create an event").click()
     browsing.check(page, "new event form")
