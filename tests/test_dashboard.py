@@ -387,3 +387,17 @@ def test_the_dashboard_says_when_the_annual_update_is_due_and_when_it_is_overdue
     page = _text(client.get(f"/organisations/{organisation.id}/dashboard").get_data(as_text=True))
     assert "Your next annual pledge update is due on 10 April 2027" in page
     assert "you can send it from 11 March 2027" in page
+
+
+def test_a_theme_reported_without_a_proxy_value_says_why_it_shows_no_pounds(app, build,
+                                                                             fixed_today):
+    owner = build.user()
+    organisation = build.organisation(
+        owner, status="approved", approved_at=datetime(2026, 5, 10, 9, tzinfo=UTC),
+        pledges={"CDP-GRO-02": "300000"})  # spend with local suppliers: no proxy value
+    build.report(organisation, FinancialQuarter(2026, 1), entries={"CDP-GRO-02": "25000"},
+                 actor=owner)
+    page = _text(_signed_in(app, owner.email).get(
+        f"/organisations/{organisation.id}/dashboard").get_data(as_text=True))
+    assert "£25,000 of £300,000: 8%" in page
+    assert "is not valued in pounds: its measures have no proxy value for the year yet" in page

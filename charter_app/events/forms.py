@@ -11,7 +11,7 @@ from wtforms import Field, RadioField, TextAreaField
 from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, Length, StopValidation
 
-from charter_app.events import services
+from charter_app.events import display, services
 from charter_app.events.models import Eligibility, EventKind
 from charter_app.forms import clean_text, text_field
 from charter_app.timeutil import LONDON, format_london, to_london
@@ -162,9 +162,9 @@ class ChoiceRadios(RadioField):
 
 class EventForm(FlaskForm):
     kind = ChoiceRadios("Kind of event", "Select the kind of event", choices=[
-        (EventKind.MEET_THE_BUYER.value, services.KIND_LABELS[EventKind.MEET_THE_BUYER]),
-        (EventKind.WORKSHOP.value, services.KIND_LABELS[EventKind.WORKSHOP]),
-        (EventKind.WEBINAR.value, services.KIND_LABELS[EventKind.WEBINAR]),
+        (EventKind.MEET_THE_BUYER.value, display.KIND_LABELS[EventKind.MEET_THE_BUYER]),
+        (EventKind.WORKSHOP.value, display.KIND_LABELS[EventKind.WORKSHOP]),
+        (EventKind.WEBINAR.value, display.KIND_LABELS[EventKind.WEBINAR]),
     ])
     title = text_field("Title", "Enter the title", services.TITLE_MAX_LENGTH)
     description = TextAreaField(

@@ -31,11 +31,6 @@ DEFAULT_PLACES_PER_ORGANISATION = 2
 DUPLICATE_SHIFT = timedelta(weeks=1)
 
 IN_PERSON_KINDS = {EventKind.MEET_THE_BUYER, EventKind.WORKSHOP}
-KIND_LABELS = {
-    EventKind.MEET_THE_BUYER: "Meet the buyer",
-    EventKind.WEBINAR: "Webinar",
-    EventKind.WORKSHOP: "Workshop",
-}
 ELIGIBILITY_LABELS = {
     Eligibility.SIGNATORIES: "Charter signatories only",
     Eligibility.ANY_BUSINESS: "Any local business or VCSE, signed or not",

@@ -5,7 +5,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from charter_app.access import staff_required
-from charter_app.events import services
+from charter_app.events import display, services
 from charter_app.events.forms import CancelForm, ConfirmForm, EventForm
 from charter_app.events.models import Event, EventStatus
 from charter_app.extensions import db
@@ -20,7 +20,7 @@ STATE_WORDS = {EventStatus.DRAFT: "a draft", EventStatus.PUBLISHED: "published",
 
 @bp.context_processor
 def event_helpers():
-    return {"kind_label": lambda kind: services.KIND_LABELS.get(kind, kind),
+    return {"kind_label": lambda kind: display.KIND_LABELS.get(kind, kind),
             "eligibility_label": lambda value: services.ELIGIBILITY_LABELS.get(value, value),
             "london": format_london}
 
