@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from charter_app.extensions import db
 from charter_app.locking import StateChangeRefused, insert_unless_taken, lock_for_update
+from charter_app.organisations.data_postcodes import AREAS
 from charter_app.organisations.eligibility import locate, normalise_postcode
 from charter_app.organisations.models import ApplicationStatus, Organisation
 from charter_app.pledges.catalogue import active_measures
@@ -189,8 +190,6 @@ def locate_in_county(location: str | None) -> str | None:
     """The County Durham area a postcode or area name points to (None when it does not)."""
     if not location:
         return None
-    from charter_app.organisations.data_postcodes import AREAS
-
     for area in AREAS:
         if location.strip().casefold() == area.casefold():
             return area
