@@ -4,6 +4,7 @@ from enum import StrEnum
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from charter_app.extensions import db
@@ -35,6 +36,11 @@ class User(UserMixin, db.Model):
     session_generation: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Opted in to emails announcing new events (optional: each carries an unsubscribe link).
+    wants_event_announcements: Mapped[bool] = mapped_column(
+        default=False, server_default=sa_false())
+    # The private calendar feed's secret (its URL); None until asked for, replaced on reset.
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="user", cascade="all, delete-orphan"

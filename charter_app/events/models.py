@@ -7,7 +7,7 @@ told about, for the SEQUENCE of the calendar entries they were sent (RFC 5545).
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from charter_app.extensions import db
@@ -59,8 +59,14 @@ class Event(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    published_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
+    cancelled_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
+    # When staff last announced it to those who opted in (one announcement per event).
+    announced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    created_by: Mapped["User | None"] = relationship()  # noqa: F821
+    created_by: Mapped["User | None"] = relationship(foreign_keys=[created_by_id])  # noqa: F821
     buyers: Mapped[list["EventBuyer"]] = relationship(
         back_populates="event", cascade="all, delete-orphan", order_by="EventBuyer.id"
     )
@@ -104,3 +110,152 @@ class EventBuyer(db.Model):
 
     event: Mapped[Event] = relationship(back_populates="buyers")
     partner: Mapped[Partner] = relationship()
+
+    slots: Mapped[list["BuyerSlot"]] = relationship(
+        back_populates="buyer", cascade="all, delete-orphan", order_by="BuyerSlot.starts_at"
+    )
+
+
+class RegistrationStatus(StrEnum):
+    CONFIRMED = "confirmed"  # has a place
+    WAITING = "waiting"  # on the waiting list; position = rank by (waiting_since, id)
+    CANCELLED = "cancelled"  # gave up a place (or was removed by staff)
+    LEFT = "left"  # left the waiting list
+    NOT_PLACED = "not_placed"  # still waiting when the event started, and told so
+
+
+# Who holds a place or a position: one of these per email per event.
+ACTIVE_STATUSES = (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITING)
+_ACTIVE_SQL = "status IN ('confirmed', 'waiting')"
+
+
+class Registration(db.Model):
+    """One attendee (one place, or one position on the waiting list) at one event."""
+
+    __tablename__ = "event_registrations"
+    __table_args__ = (
+        # A second active registration of the same email for the same event is refused; a
+        # cancelled one may register again.
+        Index("uq_event_registrations_active_email", "event_id", "email_key", unique=True,
+              sqlite_where=text(_ACTIVE_SQL), postgresql_where=text(_ACTIVE_SQL)),
+        Index("ix_event_registrations_queue", "event_id", "status", "waiting_since"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL"), index=True)
+    registered_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    attendee_name: Mapped[str] = mapped_column(String(120))
+    attendee_email: Mapped[str] = mapped_column(String(254))
+    email_key: Mapped[str] = mapped_column(String(254))  # lower-cased, for the rule above
+    # Accessibility or dietary needs: erased 30 days after the event (by a job).
+    needs: Mapped[str | None] = mapped_column(Text)
+    needs_erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(12))
+    waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A promotion by hand (staff) records who; an automatic one leaves promoted_by empty.
+    promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    promoted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cancelled_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
+    checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    checked_in_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"))
+    walk_in: Mapped[bool] = mapped_column(default=False)
+    # SEQUENCE of the calendar entry this attendee was last sent (RFC 5545).
+    sequence: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    event: Mapped[Event] = relationship()
+    organisation: Mapped["Organisation | None"] = relationship()  # noqa: F821
+    registered_by: Mapped["User | None"] = relationship(  # noqa: F821
+        foreign_keys=[registered_by_id])
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == RegistrationStatus.CONFIRMED
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.status == RegistrationStatus.WAITING
+
+    def __repr__(self) -> str:
+        return f"<Registration {self.id} event={self.event_id} {self.status}>"
+
+
+class BuyerSlot(db.Model):
+    """One 1:1 appointment in a buyer's timetable at a meet-the-buyer event."""
+
+    __tablename__ = "buyer_slots"
+    __table_args__ = (db.UniqueConstraint("buyer_id", "starts_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    buyer_id: Mapped[int] = mapped_column(ForeignKey("event_buyers.id", ondelete="CASCADE"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    buyer: Mapped[EventBuyer] = relationship(back_populates="slots")
+
+
+class BookingStatus(StrEnum):
+    BOOKED = "booked"
+    CANCELLED = "cancelled"
+
+
+_BOOKED_SQL = "status = 'booked'"
+
+
+class Booking(db.Model):
+    """A supplier's booking of a buyer's slot, with what it offers for the buyer to read first.
+
+    The partial unique indexes are the last word under concurrent clicks: one booking per slot,
+    one slot per buyer per supplier. Never two at the same time is checked under a lock of the
+    supplier's organisation row.
+    """
+
+    __tablename__ = "slot_bookings"
+    __table_args__ = (
+        Index("uq_slot_bookings_slot", "slot_id", unique=True,
+              sqlite_where=text(_BOOKED_SQL), postgresql_where=text(_BOOKED_SQL)),
+        Index("uq_slot_bookings_buyer_supplier", "buyer_id", "organisation_id", unique=True,
+              sqlite_where=text(_BOOKED_SQL), postgresql_where=text(_BOOKED_SQL)),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slot_id: Mapped[int] = mapped_column(ForeignKey("buyer_slots.id", ondelete="CASCADE"))
+    # Copied from the slot so the rules above can be unique indexes.
+    buyer_id: Mapped[int] = mapped_column(ForeignKey("event_buyers.id", ondelete="CASCADE"))
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    booked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    offer: Mapped[str] = mapped_column(Text)  # two sentences on what the supplier offers
+    status: Mapped[str] = mapped_column(String(12), default=BookingStatus.BOOKED)
+    sequence: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    slot: Mapped[BuyerSlot] = relationship()
+    buyer: Mapped[EventBuyer] = relationship()
+    organisation: Mapped["Organisation"] = relationship()  # noqa: F821
+    booked_by: Mapped["User | None"] = relationship()  # noqa: F821
+
+
+class Feedback(db.Model):
+    """One attendee's answer to the thank-you email: a 1-5 rating and a comment."""
+
+    __tablename__ = "event_feedback"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("event_registrations.id", ondelete="CASCADE"), unique=True)
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    rating: Mapped[int]
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

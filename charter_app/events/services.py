@@ -219,18 +219,20 @@ def update_event(event_id: int, details: EventDetails) -> Event:
     return event
 
 
-def publish_event(event_id: int, *, now: datetime | None = None) -> Event:
+def publish_event(event_id: int, *, by=None, now: datetime | None = None) -> Event:
     """A draft goes on the public pages; publishing twice is refused (a double click)."""
     event = _locked(event_id)
     if event.status != EventStatus.DRAFT:
         raise StateChangeRefused(event.status, EventStatus.PUBLISHED)
     event.status = EventStatus.PUBLISHED
     event.published_at = now or utcnow()
+    event.published_by_id = by.id if by is not None else None
     db.session.flush()
     return event
 
 
-def cancel_event(event_id: int, reason: str, *, now: datetime | None = None) -> Event:
+def cancel_event(event_id: int, reason: str, *, by=None,
+                 now: datetime | None = None) -> Event:
     """Cancel a draft or published event, for a reason; final (a new event is a duplicate)."""
     check_text("reason", "Reason", reason, CANCELLATION_REASON_MAX_LENGTH)
     event = _locked(event_id)
@@ -239,6 +241,7 @@ def cancel_event(event_id: int, reason: str, *, now: datetime | None = None) -> 
     event.status = EventStatus.CANCELLED
     event.cancelled_at = now or utcnow()
     event.cancellation_reason = reason.strip()
+    event.cancelled_by_id = by.id if by is not None else None
     # A later slice tells everyone registered here, with a METHOD:CANCEL calendar entry.
     db.session.flush()
     return event

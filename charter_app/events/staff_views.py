@@ -107,7 +107,7 @@ def publish(event_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            services.publish_event(event.id)
+            services.publish_event(event.id, by=current_user)
         except StateChangeRefused as refusal:
             return _refused(event, refusal, "published")
         flash(f"‘{event.title}’ is published.", "success")
@@ -126,7 +126,7 @@ def cancel(event_id: int):
     form = CancelForm()
     if form.validate_on_submit():
         try:
-            services.cancel_event(event.id, form.reason.data)
+            services.cancel_event(event.id, form.reason.data, by=current_user)
         except StateChangeRefused as refusal:
             return _refused(event, refusal, "cancelled")
         flash(f"‘{event.title}’ is cancelled.", "success")
