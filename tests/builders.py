@@ -128,3 +128,43 @@ class Builders:
         db.session.add(membership)
         db.session.commit()
         return membership
+
+    def event(self, *, capacity: int = 30, kind: str = "meet_the_buyer", publish: bool = True,
+              starts_in: timedelta = timedelta(days=14), hours: int = 3,
+              closes_before: timedelta = timedelta(days=1), **changes):
+        """An event starting `starts_in` from now, registration open from a week ago until
+        `closes_before` its start; published unless publish=False."""
+        from charter_app.events import services as events
+
+        starts_at = (datetime.now(UTC) + starts_in).replace(second=0, microsecond=0)
+        details = events.EventDetails(
+            kind=kind, title=changes.pop("title", f"Meet the buyer {next(_counter)}"),
+            description="Meet the county's buyers.", starts_at=starts_at,
+            ends_at=starts_at + timedelta(hours=hours), capacity=capacity,
+            registration_opens_at=starts_at - starts_in - timedelta(days=7),
+            registration_closes_at=starts_at - closes_before,
+            venue=None if kind == "webinar" else "Durham Town Hall",
+            address=None if kind == "webinar" else "Market Place, Durham DH1 3NJ",
+            join_url="https://meet.example.com/abc" if kind == "webinar" else None)
+        for name, value in changes.items():
+            setattr(details, name, value)
+        event = events.create_event(details, by=None)
+        if publish:
+            events.publish_event(event.id)
+        db.session.commit()
+        return event
+
+    def registration(self, event, organisation: Organisation | None = None, *,
+                     name: str | None = None, email: str | None = None, needs: str | None = None,
+                     now: datetime | None = None):
+        """One attendee registered through the service (confirmed, or waiting when full)."""
+        from charter_app.events.registrations import Attendee, register
+
+        number = next(_counter)
+        organisation = organisation or self.organisation(status=ApplicationStatus.APPROVED)
+        registration = register(
+            event.id, organisation=organisation, now=now,
+            attendee=Attendee(name=name or f"Attendee {number}",
+                              email=email or f"attendee{number}@example.org", needs=needs))
+        db.session.commit()
+        return registration

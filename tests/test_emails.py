@@ -16,6 +16,9 @@ from charter_app.accounts import emails as account_emails
 from charter_app.accounts import services as accounts
 from charter_app.accounts import staff as staff_accounts
 from charter_app.accounts.models import Invitation, MemberRole, User
+from charter_app.events import emails as event_emails
+from charter_app.events import registrations as event_registrations
+from charter_app.events.models import Event, Registration
 from charter_app.extensions import db
 from charter_app.notifications.models import EmailCategory, OutboxMessage
 from charter_app.organisations import applications, change_requests, review, standing
@@ -66,6 +69,17 @@ ANNUAL_UPDATE = AnnualUpdate(
     ]))
 RENEWAL = StatusChange(id=9, from_status="approved", to_status="approved")
 LAPSE = StatusChange(id=10, from_status="approved", to_status="lapsed")
+# Events: a meet-the-buyer day after the October clock change (10:00 in London is 10:00 UTC).
+EVENT = Event(id=40, kind="meet_the_buyer", title="Meet the buyer: health & housing",
+              starts_at=datetime(2026, 11, 5, 10, tzinfo=UTC),
+              ends_at=datetime(2026, 11, 5, 13, tzinfo=UTC), venue="Durham Town Hall",
+              address="Market Place, Durham DH1 3NJ", status="published", sequence=0)
+
+
+def _registration(status: str, **fields) -> Registration:
+    return Registration(id=501, event_id=40, event=EVENT, attendee_name="Sam Robson",
+                        attendee_email=PERSON.email, status=status, sequence=0, **fields)
+
 
 EMAILS = {
     "account_exists": lambda: account_emails.account_exists(PERSON),
@@ -105,6 +119,15 @@ EMAILS = {
         ORGANISATION, ANNUAL_UPDATE, RENEWAL, PERSON),
     "signatory_lapsed": lambda: reporting_emails.signatory_lapsed(
         ORGANISATION, LAPSE, date(2026, 6, 10), 60, PERSON),
+    # Events: registrations and the waiting list.
+    "event_place_confirmed": lambda: event_emails.registration_received(
+        _registration("confirmed")),
+    "event_waiting_list": lambda: event_emails.registration_received(_registration(
+        "waiting", waiting_since=datetime(2026, 10, 20, 9, tzinfo=UTC))),
+    "event_registration_cancelled": lambda: event_emails.registration_cancelled(
+        _registration("cancelled")),
+    "event_not_placed": lambda: event_emails.registration_not_placed(
+        _registration("not_placed")),
 }
 
 
@@ -229,12 +252,21 @@ def test_every_email_sending_service_works_without_a_request(app, app_ctx, build
     annual.submit_annual_update(lapsing, annual.UpdateInput(
         lapsing.current_pledge_period_id, {"jobs": "Two apprentices."},
         {build.measure("CDP-JOB-03").id: Decimal(60)}), owner, date(2025, 3, 20))
+    # Events: a place, a waiting position, a cancellation that promotes, and the job that
+    # tells those still waiting when the event starts.
+    event = build.event(capacity=1)
+    registered = build.registration(event)
+    build.registration(event)
+    last_in_line = build.registration(event)
+    event_registrations.cancel_registration(registered.id)
+    event_registrations.close_waiting_lists(now=event.starts_at)
+    assert last_in_line.status == "not_placed"
     db.session.commit()
 
     templates = set(db.session.scalars(select(OutboxMessage.template)))
     assert templates == set(EMAILS)
-    received = smtp.wait_for(21)
-    assert len(received) == 21
+    received = smtp.wait_for(27)
+    assert len(received) == 27
     links = [link for message in received for link in smtp.links(message)]
     assert len(links) >= 10
     assert all(link.startswith(BASE_URL + "/") for link in links), links

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
+from charter_app.events import registrations
 from charter_app.events.models import Eligibility, Event, EventBuyer, EventKind, EventStatus
 from charter_app.extensions import db
 from charter_app.forms import column_length
@@ -208,6 +209,11 @@ def update_event(event_id: int, details: EventDetails) -> Event:
     if event.status == EventStatus.CANCELLED:
         raise StateChangeRefused(event.status, "edited")
     values = _tidy(details)
+    if event.is_published:
+        try:
+            registrations.check_capacity_change(event, values["capacity"])
+        except registrations.RegistrationRefused as refused:
+            raise InvalidEvent({refused.field: refused.message}) from None
     time_changed = (event.starts_at, event.ends_at) != (values["starts_at"], values["ends_at"])
     for name, value in values.items():
         setattr(event, name, value)
@@ -216,6 +222,8 @@ def update_event(event_id: int, details: EventDetails) -> Event:
         # A later slice calls the registrations' notification here: everyone registered gets
         # the updated calendar entry (METHOD:REQUEST with this SEQUENCE).
     db.session.flush()
+    if event.is_published:
+        registrations.fill_free_places(event, utcnow())  # the capacity may have grown
     return event
 
 
