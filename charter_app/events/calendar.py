@@ -8,7 +8,7 @@ choice; icalendar 7.3 dates the spring change at 02:00 GMT instead of 01:00, and
 VTIMEZONE at all.)
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 import icalendar
@@ -19,6 +19,9 @@ from charter_app.events.models import Event, EventStatus
 
 PRODID = "-//County Durham Pound Charter//Events//EN"
 FILENAME_LENGTH = 60
+ORGANIZER_NAME = "Business Durham (County Durham Pound Charter)"
+# The alarm in invitations: a day before, time enough to plan the journey or cancel.
+ALARM_BEFORE = timedelta(days=1)
 
 
 def event_uid(event: Event, base_url: str) -> str:
@@ -66,5 +69,52 @@ def public_calendar(event: Event, *, event_url: str, base_url: str, stamp: datet
         entry.add("location", location)
     entry.add("url", event_url)
     entry.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    calendar.add_component(entry)
+    return calendar.to_ical()
+
+
+def invitation(*, uid: str, sequence: int, method: str, summary: str, description: str,
+               starts_at: datetime, ends_at: datetime, stamp: datetime, organizer_email: str,
+               attendee_email: str, attendee_name: str, url: str,
+               location: str | None = None, alarm_before: timedelta | None = ALARM_BEFORE
+               ) -> bytes:
+    """An invitation sent to one attendee: METHOD:REQUEST adds or updates the entry with this
+    UID (a higher SEQUENCE replaces it), METHOD:CANCEL removes it. One UID per registration or
+    booking, so each can be changed or removed on its own."""
+    if method not in ("REQUEST", "CANCEL"):
+        raise ValueError(f"unknown method {method}")
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", method)
+
+    entry = icalendar.Event()
+    entry.add("uid", uid)
+    entry.add("sequence", sequence)
+    entry.add("dtstamp", stamp.astimezone(UTC))
+    entry.add("dtstart", starts_at.astimezone(UTC))
+    entry.add("dtend", ends_at.astimezone(UTC))
+    entry.add("summary", summary)
+    entry.add("description", description)
+    if location:
+        entry.add("location", location)
+    entry.add("url", url)
+    entry.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
+    organizer = icalendar.vCalAddress(f"mailto:{organizer_email}")
+    organizer.params["cn"] = icalendar.vText(ORGANIZER_NAME)
+    entry.add("organizer", organizer)
+    attendee = icalendar.vCalAddress(f"mailto:{attendee_email}")
+    attendee.params["cn"] = icalendar.vText(attendee_name)
+    attendee.params["role"] = icalendar.vText("REQ-PARTICIPANT")
+    attendee.params["partstat"] = icalendar.vText(
+        "DECLINED" if method == "CANCEL" else "ACCEPTED")
+    entry.add("attendee", attendee)
+    if alarm_before is not None and method == "REQUEST":
+        alarm = icalendar.Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", f"Reminder: {summary}")
+        alarm.add("trigger", -alarm_before)
+        entry.add_component(alarm)
     calendar.add_component(entry)
     return calendar.to_ical()

@@ -67,6 +67,10 @@ def _mail_message(message: OutboxMessage) -> Message:
         html=message.body_html,
     )
     mail_message.msgId = message_id(message)
+    if message.attachment_body is not None:
+        mail_message.attach(filename=message.attachment_name,
+                            content_type=message.attachment_type,
+                            data=message.attachment_body.encode())
     return mail_message
 
 

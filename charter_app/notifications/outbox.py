@@ -9,6 +9,7 @@ Each email the service sends is one typed function in its domain's `emails.py`, 
 """
 
 import re
+from dataclasses import dataclass
 
 from flask import current_app, render_template
 from sqlalchemy import select
@@ -49,8 +50,18 @@ def render_email(template: str, subject: str, **context) -> tuple[str, str]:
     return text, html
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """One file sent with an email, such as a calendar entry (text/calendar; method=REQUEST)."""
+
+    filename: str
+    content_type: str
+    body: str
+
+
 def queue_email(*, template: str, subject: str, recipient: str, idempotency_key: str,
-                category: EmailCategory, **context) -> OutboxMessage:
+                category: EmailCategory, attachment: Attachment | None = None,
+                **context) -> OutboxMessage:
     """Write an email to the outbox. A key already queued returns the existing message.
 
     The subject is cleaned to one bounded line here, whatever the caller passes, so a header
@@ -77,6 +88,10 @@ def queue_email(*, template: str, subject: str, recipient: str, idempotency_key:
         body_text=text,
         body_html=html,
     )
+    if attachment is not None:
+        message.attachment_name = single_line(attachment.filename, 100)
+        message.attachment_type = attachment.content_type
+        message.attachment_body = attachment.body
     db.session.add(message)
     db.session.flush()
     return message
