@@ -37,6 +37,7 @@ PUBLIC_ENDPOINTS = {
     "events.past",
     "events.event",
     "events.calendar",
+    "events.checkin_qr",
 }
 KNOWN_ACCESS = {"public", "login", "signed-in", "staff", "admin", "development"}
 

@@ -405,6 +405,7 @@ PUBLIC_PAGES = [
     "accounts.accept_staff_invitation", "organisations.start",
     "directory.index", "directory.profile", "directory.csv", "directory.api_list",
     "directory.api_detail", "events.index", "events.past", "events.event", "events.calendar",
+    "events.checkin_qr",
 ]
 
 

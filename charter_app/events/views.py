@@ -3,7 +3,7 @@
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 
 from charter_app.access import public
-from charter_app.events import queries
+from charter_app.events import queries, tickets
 from charter_app.events.calendar import calendar_filename, public_calendar
 from charter_app.events.display import register_filters
 from charter_app.events.models import Event
@@ -84,4 +84,15 @@ def calendar(event_id: int):
                            base_url=current_app.config["BASE_URL"], stamp=utcnow())
     response = Response(body, content_type="text/calendar; charset=utf-8")
     response.headers["Content-Disposition"] = f'attachment; filename="{calendar_filename(event)}"'
+    return response
+
+
+@bp.route("/events/check-in/<code>.png")
+@public
+def checkin_qr(code: str):
+    """The QR image of a check-in code, for confirmation emails (which load it from here)."""
+    if tickets.registration_id_from(code) is None:
+        abort(404)
+    response = Response(tickets.qr_png(code), content_type="image/png")
+    response.headers["Cache-Control"] = "public, max-age=86400"
     return response
