@@ -33,7 +33,9 @@ class PreferenceForm(FlaskForm):
 @bp.route("/account/event-announcements", methods=["GET", "POST"])
 @login_required
 def preferences():
-    form = PreferenceForm(data={"wanted": YES if current_user.wants_event_announcements else NO})
+    form = PreferenceForm()
+    if not form.is_submitted():
+        form.wanted.data = YES if current_user.wants_event_announcements else NO
     if form.validate_on_submit():
         wanted = form.wanted.data == YES
         announcements.set_wants_announcements(current_user, wanted)
