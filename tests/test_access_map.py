@@ -37,6 +37,10 @@ PUBLIC_ENDPOINTS = {
     "events.past",
     "events.event",
     "events.calendar",
+    # Reached from an email by a signed token naming the attendee or person, without signing in.
+    "event_feedback.give",
+    "event_feedback.thanks",
+    "event_announcements.unsubscribe",
 }
 KNOWN_ACCESS = {"public", "login", "signed-in", "staff", "admin", "development"}
 
