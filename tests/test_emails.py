@@ -18,8 +18,8 @@ from charter_app.accounts import staff as staff_accounts
 from charter_app.accounts.models import Invitation, MemberRole, User
 from charter_app.events import announcement_emails, announcements, feedback_emails
 from charter_app.events import emails as event_emails
-from charter_app.events import tasks as event_tasks
 from charter_app.events import registrations as event_registrations
+from charter_app.events import tasks as event_tasks
 from charter_app.events.models import Event, Registration
 from charter_app.extensions import db
 from charter_app.notifications.models import EmailCategory, OutboxMessage
