@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from charter_app.events import tasks as event_tasks
 from charter_app.extensions import db
 from charter_app.notifications import tasks as notification_tasks
 from charter_app.reporting import tasks as reporting_tasks
@@ -27,6 +28,9 @@ class Job:
 # out in the same run. The scheduler also delivers the outbox on its own, every few seconds.
 JOBS: list[Job] = [
     Job("lapse_overdue_signatories", reporting_tasks.lapse_overdue_signatories),
+    Job("close_event_waiting_lists", event_tasks.close_event_waiting_lists),
+    Job("thank_attendees", event_tasks.thank_attendees),
+    Job("erase_attendee_needs", event_tasks.erase_attendee_needs),
     Job("deliver_outbox", notification_tasks.deliver_outbox),
 ]
 

@@ -38,6 +38,10 @@ PUBLIC_ENDPOINTS = {
     "events.event",
     "events.calendar",
     "events.checkin_qr",
+    # Reached from an email by a signed token naming the attendee or person, without signing in.
+    "event_feedback.give",
+    "event_feedback.thanks",
+    "event_announcements.unsubscribe",
 }
 KNOWN_ACCESS = {"public", "login", "signed-in", "staff", "admin", "development"}
 

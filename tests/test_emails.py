@@ -16,8 +16,10 @@ from charter_app.accounts import emails as account_emails
 from charter_app.accounts import services as accounts
 from charter_app.accounts import staff as staff_accounts
 from charter_app.accounts.models import Invitation, MemberRole, User
+from charter_app.events import announcement_emails, announcements, feedback_emails
 from charter_app.events import emails as event_emails
 from charter_app.events import registrations as event_registrations
+from charter_app.events import tasks as event_tasks
 from charter_app.events.models import Event, Registration
 from charter_app.extensions import db
 from charter_app.notifications.models import EmailCategory, OutboxMessage
@@ -74,6 +76,12 @@ EVENT = Event(id=40, kind="meet_the_buyer", title="Meet the buyer: health & hous
               starts_at=datetime(2026, 11, 5, 10, tzinfo=UTC),
               ends_at=datetime(2026, 11, 5, 13, tzinfo=UTC), venue="Durham Town Hall",
               address="Market Place, Durham DH1 3NJ", status="published", sequence=0)
+# An announced webinar (announcements are optional emails, with an unsubscribe link).
+WEBINAR = Event(id=41, kind="webinar", title="Webinar: social value in your bid",
+                description="How public buyers weigh social value under the Procurement Act "
+                            "2023, and how to write about yours.\n\nFor any local business.",
+                starts_at=datetime(2026, 11, 12, 14, tzinfo=UTC),
+                ends_at=datetime(2026, 11, 12, 15, 30, tzinfo=UTC), status="published")
 
 
 def _registration(status: str, **fields) -> Registration:
@@ -128,6 +136,12 @@ EMAILS = {
         _registration("cancelled")),
     "event_not_placed": lambda: event_emails.registration_not_placed(
         _registration("not_placed")),
+    # Events: after the day, and announcements.
+    "event_thank_you": lambda: feedback_emails.event_thank_you(
+        _registration("confirmed", checked_in_at=datetime(2026, 11, 5, 9, 50, tzinfo=UTC)),
+        "FEEDBACK-TOKEN"),
+    "event_announcement": lambda: announcement_emails.event_announcement(
+        WEBINAR, PERSON, "UNSUBSCRIBE-TOKEN"),
 }
 
 
@@ -166,8 +180,10 @@ def test_each_email_has_its_category_and_key_scheme(app_ctx, fixed_base_url):
     messages = {name: make() for name, make in EMAILS.items()}
     account_kinds = {"account_exists", "confirm_email", "reset_password", "invitation",
                      "change_email", "email_changed", "email_in_use", "staff_invitation"}
+    optional_kinds = {"event_announcement"}
     for name, message in messages.items():
         expected = (EmailCategory.TRANSACTIONAL if name in account_kinds
+                    else EmailCategory.OPTIONAL if name in optional_kinds
                     else EmailCategory.SERVICE)
         assert message.category == expected, name
     assert messages["application_approved"].idempotency_key == "application-approved:12:5:7"
@@ -261,12 +277,18 @@ def test_every_email_sending_service_works_without_a_request(app, app_ctx, build
     event_registrations.cancel_registration(registered.id)
     event_registrations.close_waiting_lists(now=event.starts_at)
     assert last_in_line.status == "not_placed"
+    # After an event: thanks to those who came; and a new event announced to those who asked.
+    attended = build.registration(build.event())
+    attended.checked_in_at = attended.event.starts_at
+    assert event_tasks.thank_attendees(attended.event.ends_at) == 1
+    owner.wants_event_announcements = True
+    assert announcements.announce_event(build.event().id) == 1
     db.session.commit()
 
     templates = set(db.session.scalars(select(OutboxMessage.template)))
     assert templates == set(EMAILS)
-    received = smtp.wait_for(27)
-    assert len(received) == 27
+    received = smtp.wait_for(30)
+    assert len(received) == 30
     links = [link for message in received for link in smtp.links(message)]
     assert len(links) >= 10
     assert all(link.startswith(BASE_URL + "/") for link in links), links

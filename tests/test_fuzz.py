@@ -250,6 +250,32 @@ def _report_page(url: str, form_page: str, *, started: bool = True, submitted: b
     return setup
 
 
+def _feedback_form(build):
+    """An attendee's feedback form, reached by the signed link in the thank-you email."""
+    from charter_app.events.feedback import feedback_token
+
+    registration = build.registration(build.event())
+    registration.checked_in_at = registration.event.starts_at
+    db.session.commit()
+    url = f"/events/feedback/{feedback_token(registration)}"
+    return Target(url, url)
+
+
+def _unsubscribe(build):
+    from charter_app.events.announcements import unsubscribe_token
+
+    user = build.user()
+    user.wants_event_announcements = True
+    db.session.commit()
+    url = f"/events/unsubscribe/{unsubscribe_token(user)}"
+    return Target(url, url)
+
+
+def _announce(build):
+    url = f"/staff/events/{build.event().id}/announce"
+    return Target(url, url, build.staff())
+
+
 # Every endpoint that accepts POST, and how to reach it as the user it is for. A new one fails
 # test_every_form_is_fuzzed until it is added here.
 POST_TARGETS: dict[str, Callable[[Builders], Target]] = {
@@ -299,6 +325,11 @@ POST_TARGETS: dict[str, Callable[[Builders], Target]] = {
     "events_staff.publish": _staff_event("publish"),
     "events_staff.cancel": _staff_event("cancel"),
     "events_staff.duplicate": _staff_event("duplicate"),
+    "event_feedback.give": _feedback_form,
+    "event_announcements.preferences": lambda build: Target(
+        "/account/event-announcements", "/account/event-announcements", build.user()),
+    "event_announcements.unsubscribe": _unsubscribe,
+    "event_announcements.announce": _announce,
     "reporting.start": _report_page("{base}/start", "{base}", started=False),
     "reporting.entry": _report_page("{entry}", "{entry}"),
     "reporting.entry_value": _report_page("{entry}/value", "{entry}"),
@@ -406,6 +437,7 @@ PUBLIC_PAGES = [
     "directory.index", "directory.profile", "directory.csv", "directory.api_list",
     "directory.api_detail", "events.index", "events.past", "events.event", "events.calendar",
     "events.checkin_qr",
+    "event_feedback.give", "event_feedback.thanks", "event_announcements.unsubscribe",
 ]
 
 

@@ -7,6 +7,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput
 from wtforms import BooleanField
 
 from charter_app.access import get_membership_for, login_required
+from charter_app.events.attendance import attended_events
 from charter_app.reporting import public
 from charter_app.reporting.dashboard import dashboard_for
 from charter_app.reporting.services import REPORTING_STATUSES, ReportRefused
@@ -38,6 +39,7 @@ def dashboard(organisation_id: int):
     return render_template(
         "reporting/dashboard.html", title="Your dashboard", organisation=organisation,
         board=dashboard_for(organisation), form=form,
+        events_attended=attended_events(organisation.id),
         can_publish=organisation.status in REPORTING_STATUSES)
 
 
