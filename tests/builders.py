@@ -179,12 +179,17 @@ class Builders:
         db.session.commit()
         return partner
 
-    def buyer(self, event, partner=None, *, slot_minutes: int = 15, starts: str = "10:00",
-              ends: str = "11:00", breaks: str = "", buys: str = "Office supplies"):
-        """A partner as a buyer at the event with a timetable (UK times on the event's day)."""
+    def buyer(self, event, partner=None, *, slot_minutes: int = 15, starts: str | None = None,
+              ends: str | None = None, breaks: str = "", buys: str = "Office supplies"):
+        """A partner as a buyer at the event with a timetable (UK times on the event's day;
+        by default the event's first hour)."""
         from datetime import time
 
         from charter_app.events import buyers
+        from charter_app.timeutil import to_london
+
+        starts = starts or f"{to_london(event.starts_at):%H:%M}"
+        ends = ends or f"{to_london(event.starts_at + timedelta(hours=1)):%H:%M}"
 
         def clock(text: str) -> time:
             hour, minute = text.split(":")
