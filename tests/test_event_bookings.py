@@ -474,3 +474,24 @@ def test_twenty_suppliers_racing_for_one_slot_get_one_booking_and_nineteen_refus
     assert db.session.scalar(select(func.count(Booking.id)).where(
         Booking.slot_id == slot.id)) == 1
     assert len(_messages("booking_confirmed")) == 1
+
+
+def test_a_member_of_two_suppliers_chooses_which_one_books(app, build, client):
+    event = _event(build)
+    buyer = build.buyer(event, build.partner("Durham County Council"))
+    member, first = _supplier(build, event, "Aycliffe Joinery Ltd")
+    second = build.organisation(build.user(), status=ApplicationStatus.APPROVED,
+                                name="Barnard Castle Brewing Ltd")
+    build.member(second, member)
+    build.registration(event, second)
+    log_in(client, member.email, PASSWORD)
+    page = client.get(f"/events/{event.id}/appointments").get_data(as_text=True)
+    assert "You are booking for <strong>Aycliffe Joinery Ltd</strong>" in page
+    assert f"?organisation={second.id}" in page
+    url = f"/events/{event.id}/appointments/book/{_slot_at(buyer, '10:00').id}"
+    response = submit_form(client, url, {"organisation": str(second.id), "offer": OFFER},
+                           page=f"{url}?organisation={second.id}")
+    assert response.status_code == 302
+    assert f"organisation={second.id}" in response.headers["Location"]
+    assert db.session.scalar(select(Booking.organisation_id)) == second.id
+    assert bookings.timetable_of(event.id, first.id) == []
