@@ -168,3 +168,38 @@ class Builders:
                               email=email or f"attendee{number}@example.org", needs=needs))
         db.session.commit()
         return registration
+
+    # --- meet-the-buyer: partners, buyers and their timetables --------------------------------
+
+    def partner(self, name: str | None = None, **fields):
+        from charter_app.events import buyers
+
+        partner = buyers.add_partner(buyers.PartnerDetails(
+            name=name or f"Partner {next(_counter)}", **fields))
+        db.session.commit()
+        return partner
+
+    def buyer(self, event, partner=None, *, slot_minutes: int = 15, starts: str | None = None,
+              ends: str | None = None, breaks: str = "", buys: str = "Office supplies"):
+        """A partner as a buyer at the event with a timetable (UK times on the event's day;
+        by default the event's first hour)."""
+        from datetime import time
+
+        from charter_app.events import buyers
+        from charter_app.timeutil import to_london
+
+        starts = starts or f"{to_london(event.starts_at):%H:%M}"
+        ends = ends or f"{to_london(event.starts_at + timedelta(hours=1)):%H:%M}"
+
+        def clock(text: str) -> time:
+            hour, minute = text.split(":")
+            return time(int(hour), int(minute))
+
+        partner = partner or self.partner()
+        buyer = buyers.add_buyer(event.id, partner.id, buys=buys, opportunities=None)
+        buyers.set_timetable(buyer.id, buyers.TimetablePlan(
+            slot_minutes=slot_minutes, starts=clock(starts), ends=clock(ends),
+            breaks=[(clock(start), clock(end)) for start, end in
+                    (part.split("-") for part in breaks.split(",") if part)]))
+        db.session.commit()
+        return buyer

@@ -230,3 +230,43 @@ def test_an_organisations_pages_are_hidden_from_another_organisations_member(app
                 url, method=method, headers={"X-CSRFToken": token}).status_code
     assert f"GET /organisations/{target.id}/dashboard" in answers
     assert {url: answer for url, answer in answers.items() if answer != 404} == {}
+
+
+def test_another_organisations_appointments_are_not_found(app, build):
+    """A supplier's booking, and booking for an organisation, answer 404 to a member of
+    another organisation, even one with its own place at the event."""
+    from datetime import UTC, datetime, time, timedelta
+
+    from charter_app.events import bookings
+    from charter_app.extensions import db
+    from charter_app.timeutil import LONDON
+
+    start = datetime.combine(datetime.now(UTC).date() + timedelta(days=14), time(10),
+                             tzinfo=LONDON)
+    event = build.event(starts_in=start - datetime.now(UTC))
+    buyer = build.buyer(event)
+    owner = build.user()
+    supplier = build.organisation(owner, status="approved")
+    build.registration(event, supplier, email=owner.email)
+    booking = bookings.book_slot(event.id, buyer.slots[0].id, organisation_id=supplier.id,
+                                 by=owner, offer="We make widgets.")
+    db.session.commit()
+    outsider = build.user()
+    build.registration(event, build.organisation(outsider, status="approved"),
+                       email=outsider.email)
+    client = app.test_client()
+    log_in(client, outsider.email, PASSWORD)
+    token = csrf_token_from(client.get("/account").get_data(as_text=True))
+    base = f"/events/{event.id}/appointments"
+    answers = {
+        "GET cancel": client.get(f"{base}/{booking.id}/cancel").status_code,
+        "POST cancel": client.post(f"{base}/{booking.id}/cancel",
+                                   data={"csrf_token": token}).status_code,
+        "GET as the supplier": client.get(f"{base}?organisation={supplier.id}").status_code,
+        "POST book as the supplier": client.post(
+            f"{base}/book/{buyer.slots[1].id}",
+            data={"csrf_token": token, "organisation": supplier.id,
+                  "offer": "We make widgets."}).status_code,
+    }
+    assert answers == dict.fromkeys(answers, 404)
+    assert db.session.get(type(booking), booking.id).status == "booked"

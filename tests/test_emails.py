@@ -4,7 +4,7 @@ and read the diff before committing). Links come from BASE_URL with or without a
 subjects stay one bounded line whatever the organisation is called."""
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,11 +16,17 @@ from charter_app.accounts import emails as account_emails
 from charter_app.accounts import services as accounts
 from charter_app.accounts import staff as staff_accounts
 from charter_app.accounts.models import Invitation, MemberRole, User
-from charter_app.events import announcement_emails, announcements, feedback_emails
+from charter_app.events import (
+    announcement_emails,
+    announcements,
+    booking_emails,
+    feedback_emails,
+)
+from charter_app.events import bookings as event_bookings
 from charter_app.events import emails as event_emails
 from charter_app.events import registrations as event_registrations
 from charter_app.events import tasks as event_tasks
-from charter_app.events.models import Event, Registration
+from charter_app.events.models import Booking, BuyerSlot, Event, EventBuyer, Partner, Registration
 from charter_app.extensions import db
 from charter_app.notifications.models import EmailCategory, OutboxMessage
 from charter_app.organisations import applications, change_requests, review, standing
@@ -36,6 +42,7 @@ from charter_app.reporting.models import (
     ReportCheck,
     ReportRevision,
 )
+from charter_app.timeutil import LONDON
 from charter_app.tokens import make_token
 from charter_app.urls import external_url
 
@@ -87,6 +94,17 @@ WEBINAR = Event(id=41, kind="webinar", title="Webinar: social value in your bid"
 def _registration(status: str, **fields) -> Registration:
     return Registration(id=501, event_id=40, event=EVENT, attendee_name="Sam Robson",
                         attendee_email=PERSON.email, status=status, sequence=0, **fields)
+
+
+def _booking(status: str, sequence: int, **fields) -> Booking:
+    """An appointment at EVENT: 10:15 to 10:30 with a buyer, booked by PERSON."""
+    buyer = EventBuyer(id=31, event=EVENT, partner=Partner(id=3, name="Believe Housing & Co"))
+    return Booking(id=601, event_id=40, status=status, sequence=sequence, buyer=buyer,
+                   slot=BuyerSlot(id=77, starts_at=datetime(2026, 11, 5, 10, 15, tzinfo=UTC),
+                                  ends_at=datetime(2026, 11, 5, 10, 30, tzinfo=UTC)),
+                   organisation=ORGANISATION, booked_by=PERSON,
+                   offer="We make widgets & gadgets.\nOur workshop is in Crook.",
+                   created_at=datetime(2026, 10, 20, 9, tzinfo=UTC), **fields)
 
 
 EMAILS = {
@@ -142,6 +160,10 @@ EMAILS = {
         "FEEDBACK-TOKEN"),
     "event_announcement": lambda: announcement_emails.event_announcement(
         WEBINAR, PERSON, "UNSUBSCRIBE-TOKEN"),
+    # Events: appointments with buyers at a meet-the-buyer event.
+    "booking_confirmed": lambda: booking_emails.booking_confirmed(_booking("booked", 0)),
+    "booking_cancelled": lambda: booking_emails.booking_cancelled(_booking(
+        "cancelled", 1, cancelled_at=datetime(2026, 10, 25, 9, tzinfo=UTC))),
 }
 
 
@@ -283,12 +305,22 @@ def test_every_email_sending_service_works_without_a_request(app, app_ctx, build
     assert event_tasks.thank_attendees(attended.event.ends_at) == 1
     owner.wants_event_announcements = True
     assert announcements.announce_event(build.event().id) == 1
+    # Appointments: one booked, then cancelled.
+    meet = build.event(starts_in=datetime.combine(  # 10am UK time in a fortnight
+        date.today() + timedelta(days=14), time(10), tzinfo=LONDON) - datetime.now(UTC))
+    buyer = build.buyer(meet)
+    booker = build.user()
+    supplier = build.organisation(booker, status="approved")
+    build.registration(meet, supplier, email=booker.email)
+    booking = event_bookings.book_slot(meet.id, buyer.slots[0].id, organisation_id=supplier.id,
+                                       by=booker, offer="We make widgets.")
+    event_bookings.cancel_booking(booking.id, organisation_id=supplier.id)
     db.session.commit()
 
     templates = set(db.session.scalars(select(OutboxMessage.template)))
     assert templates == set(EMAILS)
-    received = smtp.wait_for(30)
-    assert len(received) == 30
+    received = smtp.wait_for(33)
+    assert len(received) == 33
     links = [link for message in received for link in smtp.links(message)]
     assert len(links) >= 10
     assert all(link.startswith(BASE_URL + "/") for link in links), links

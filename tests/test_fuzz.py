@@ -222,6 +222,30 @@ def _staff_event(action: str) -> Callable[[Builders], Target]:
     return setup
 
 
+def _meet_the_buyer(page: str, *, supplier: bool = False) -> Callable[[Builders], Target]:
+    """A meet-the-buyer event at 10am UK time in a fortnight with a buyer, its timetable and
+    a supplier's booking; `page` names {event}, {buyer}, {slot}, {booking}, {partner} and
+    {unbooked} (a second buyer, with no bookings)."""
+    def setup(build):
+        from charter_app.events import bookings
+        from charter_app.timeutil import LONDON
+
+        start = datetime.combine(datetime.now(UTC).date() + timedelta(days=14), time(10),
+                                 tzinfo=LONDON)
+        event = build.event(starts_in=start - datetime.now(UTC))
+        buyer = build.buyer(event)
+        member, organisation = _applicant(build, status="approved")
+        build.registration(event, organisation, email=member.email)
+        booking = bookings.book_slot(event.id, buyer.slots[0].id, organisation_id=organisation.id,
+                                     by=member, offer="We make widgets.")
+        db.session.commit()
+        url = page.format(event=event.id, buyer=buyer.id, slot=buyer.slots[1].id,
+                          booking=booking.id, partner=buyer.partner_id,
+                          unbooked=build.buyer(event).id)
+        return Target(url, url, member if supplier else build.staff())
+    return setup
+
+
 def _report_page(url: str, form_page: str, *, started: bool = True, submitted: bool = False,
                  correcting: bool = False, with_file: bool = False):
     """A signatory's quarterly report (this quarter's) in the state the form is for; `url` and
@@ -330,6 +354,17 @@ POST_TARGETS: dict[str, Callable[[Builders], Target]] = {
         "/account/event-announcements", "/account/event-announcements", build.user()),
     "event_announcements.unsubscribe": _unsubscribe,
     "event_announcements.announce": _announce,
+    "event_buyers.new_partner": _meet_the_buyer("/staff/partners/new"),
+    "event_buyers.edit_partner": _meet_the_buyer("/staff/partners/{partner}/edit"),
+    "event_buyers.new_buyer": _meet_the_buyer("/staff/events/{event}/buyers/new"),
+    "event_buyers.edit_buyer": _meet_the_buyer("/staff/events/{event}/buyers/{buyer}/edit"),
+    "event_buyers.remove_buyer": _meet_the_buyer(
+        "/staff/events/{event}/buyers/{unbooked}/remove"),
+    "event_buyers.timetable": _meet_the_buyer("/staff/events/{event}/buyers/{buyer}/timetable"),
+    "event_bookings.book": _meet_the_buyer("/events/{event}/appointments/book/{slot}",
+                                           supplier=True),
+    "event_bookings.cancel": _meet_the_buyer("/events/{event}/appointments/{booking}/cancel",
+                                             supplier=True),
     "reporting.start": _report_page("{base}/start", "{base}", started=False),
     "reporting.entry": _report_page("{entry}", "{entry}"),
     "reporting.entry_value": _report_page("{entry}/value", "{entry}"),
