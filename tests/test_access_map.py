@@ -226,3 +226,21 @@ def test_an_organisations_pages_are_hidden_from_another_organisations_member(app
                 url, method=method, headers={"X-CSRFToken": token}).status_code
     assert f"GET /organisations/{target.id}/dashboard" in answers
     assert {url: answer for url, answer in answers.items() if answer != 404} == {}
+
+
+# Staff at the door: the registrations page, check-in, walk-ins and the CSV exports.
+EVENT_ATTENDEE_ENDPOINTS = {
+    "event_attendees.registrations", "event_attendees.give_place",
+    "event_attendees.cancel_registration", "event_attendees.check_in_page",
+    "event_attendees.check_in", "event_attendees.undo_check_in",
+    "event_attendees.check_in_by_code", "event_attendees.walk_in",
+    "event_attendees.registrations_csv", "event_attendees.waiting_list_csv",
+    "event_attendees.attendance_csv", "event_attendees.bookings_csv",
+}
+
+
+def test_the_event_attendee_pages_are_for_staff_only(app):
+    attendees = {rule.endpoint for rule in _rules(app)
+                 if rule.endpoint.startswith("event_attendees.")}
+    assert attendees == EVENT_ATTENDEE_ENDPOINTS
+    assert {_access(app, endpoint) for endpoint in attendees} == {"staff"}

@@ -28,7 +28,7 @@ class WalkInForm(FlaskForm):
 
     def chosen_organisation_id(self) -> int | None:
         value = (self.organisation_id.data or "").strip()
-        return int(value) if value.isdigit() and len(value) < 10 else None
+        return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)

@@ -18,6 +18,7 @@ from charter_app.events.forms import ConfirmForm
 from charter_app.events.models import Event, Registration
 from charter_app.events.registrations import Attendee, RegistrationRefused, places_left
 from charter_app.extensions import db, htmx
+from charter_app.forms import clean_text
 from charter_app.locking import StateChangeRefused
 from charter_app.timeutil import format_london, to_london
 
@@ -54,7 +55,7 @@ def _registration(event: Event, registration_id: int) -> Registration:
 
 
 def _search() -> str:
-    return " ".join((request.values.get("q") or "").split())[:SEARCH_MAX_LENGTH]
+    return " ".join(clean_text(request.values.get("q") or "").split())[:SEARCH_MAX_LENGTH]
 
 
 # --- the registrations page --------------------------------------------------------------------
@@ -233,7 +234,7 @@ def undo_check_in(event_id: int, registration_id: int):
 @staff_required
 def check_in_by_code(event_id: int):
     event = _event(event_id)
-    code = (request.form.get("code") or "").strip()[:40]
+    code = clean_text(request.form.get("code") or "")[:40]
     if not code:
         return _checkin_page(event, code_error="Enter the check-in code, or scan it")
     try:

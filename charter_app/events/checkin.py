@@ -18,6 +18,7 @@ from charter_app.accounts.models import User
 from charter_app.events import registrations, tickets
 from charter_app.events.models import Event, EventStatus, Registration, RegistrationStatus
 from charter_app.extensions import db
+from charter_app.forms import clean_text
 from charter_app.locking import StateConflict
 from charter_app.organisations.models import ApplicationStatus, Organisation
 from charter_app.organisations.names import name_key
@@ -126,7 +127,7 @@ def checkin_list(event_id: int, search: str = "") -> list[Row]:
                  .where(Registration.event_id == event_id,
                         Registration.status == RegistrationStatus.CONFIRMED)
                  .order_by(func.lower(Registration.attendee_name), Registration.id))
-    words = " ".join(search.split())[:SEARCH_MAX_LENGTH].lower()
+    words = " ".join(clean_text(search or "").split())[:SEARCH_MAX_LENGTH].lower()
     if words:
         statement = statement.outerjoin(
             Organisation, Organisation.id == Registration.organisation_id).where(
