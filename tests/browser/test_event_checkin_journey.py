@@ -37,6 +37,7 @@ def test_staff_check_people_in_and_add_a_walk_in_on_a_phone(browsing, build):
     page.get_by_role("link", name="Registrations and the waiting list").click()
     expect(page.locator("main")).to_contain_text("Waiting list (1)")
     browsing.check(page, "registrations")
+    assert horizontal_overflow(page) <= 1  # the tables scroll inside their own region
     page.get_by_role("link", name="Check people in at the door").click()
     expect(page.locator("#checkin-count")).to_have_text("0 of 3 checked in")
     browsing.check(page, "check-in list")
@@ -103,3 +104,26 @@ def test_a_tap_the_server_fails_says_not_saved_and_can_be_retried(browsing, buil
     expect(row.get_by_role("alert")).to_have_count(0)
     expect(page.locator("#checkin-count")).to_have_text("1 of 3 checked in")
     page.screenshot(path=str(browsing.folder / "91-retried.png"), full_page=True)
+
+
+def test_without_javascript_the_same_forms_work_and_keep_the_search(browsing, build):
+    event = _event_with_people(build)
+    staff = build.staff()
+    page = browsing.open(javascript=False, viewport=PHONE_390)
+    sign_in(browsing, page, staff.email, "staff")
+    browsing.visit(page, f"/staff/events/{event.id}/check-in", "check-in list, no JavaScript")
+    page.get_by_label("Search by name, email or organisation").fill("acme")
+    click_button(page, "Search")
+    expect(page.get_by_role("button", name="Check in Bob Builder")).to_have_count(0)
+    browsing.check(page, "searched, no JavaScript")
+
+    page.get_by_role("button", name="Check in Charles Babbage").click()
+    page.wait_for_load_state()
+    expect(page).to_have_url(re.compile(r"/check-in\?q=acme#attendee-\d+$"))
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(
+        "Charles Babbage is checked in.")
+    expect(page.locator("#checkin-list li").filter(has_text="Charles Babbage")).to_contain_text(
+        re.compile(r"Checked in \d\d:\d\d"))
+    expect(page.get_by_label("Search by name, email or organisation")).to_have_value("acme")
+    browsing.check(page, "checked in, no JavaScript")
+    assert horizontal_overflow(page) <= 1
