@@ -119,6 +119,7 @@ def register_blueprints(app: Flask) -> None:
     from charter_app.accounts.views import bp as accounts_bp
     from charter_app.directory.views import bp as directory_bp
     from charter_app.events.announcement_views import bp as event_announcements_bp
+    from charter_app.events.attendee_views import bp as event_attendees_bp
     from charter_app.events.booking_views import bp as event_bookings_bp
     from charter_app.events.buyer_views import bp as event_buyers_bp
     from charter_app.events.feedback_views import bp as event_feedback_bp
@@ -158,6 +159,7 @@ def register_blueprints(app: Flask) -> None:
         event_announcements_bp,
         event_buyers_bp,
         event_bookings_bp,
+        event_attendees_bp,
     ):
         app.register_blueprint(blueprint)
     if app.config.get("MAIL_CATCHER_DIR"):

@@ -270,3 +270,21 @@ def test_another_organisations_appointments_are_not_found(app, build):
     }
     assert answers == dict.fromkeys(answers, 404)
     assert db.session.get(type(booking), booking.id).status == "booked"
+
+
+# Staff at the door: the registrations page, check-in, walk-ins and the CSV exports.
+EVENT_ATTENDEE_ENDPOINTS = {
+    "event_attendees.registrations", "event_attendees.give_place",
+    "event_attendees.cancel_registration", "event_attendees.check_in_page",
+    "event_attendees.check_in", "event_attendees.undo_check_in",
+    "event_attendees.check_in_by_code", "event_attendees.walk_in",
+    "event_attendees.registrations_csv", "event_attendees.waiting_list_csv",
+    "event_attendees.attendance_csv", "event_attendees.bookings_csv",
+}
+
+
+def test_the_event_attendee_pages_are_for_staff_only(app):
+    attendees = {rule.endpoint for rule in _rules(app)
+                 if rule.endpoint.startswith("event_attendees.")}
+    assert attendees == EVENT_ATTENDEE_ENDPOINTS
+    assert {_access(app, endpoint) for endpoint in attendees} == {"staff"}

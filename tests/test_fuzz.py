@@ -246,6 +246,21 @@ def _meet_the_buyer(page: str, *, supplier: bool = False) -> Callable[[Builders]
     return setup
 
 
+def _event_door(action: str) -> Callable[[Builders], Target]:
+    """A published event with one place taken and one person waiting, and the staff form
+    (`action` names {event}, {confirmed} and {waiting})."""
+    def setup(build):
+        event = build.event(capacity=1, places_per_organisation=5)
+        organisation = build.organisation(status="approved")
+        confirmed = build.registration(event, organisation)
+        waiting = build.registration(event, organisation)
+        base = f"/staff/events/{event.id}"
+        url = action.format(event=base, confirmed=confirmed.id, waiting=waiting.id)
+        form_page = url if "registrations/" in url else f"{base}/check-in"
+        return Target(url, form_page, build.staff())
+    return setup
+
+
 def _report_page(url: str, form_page: str, *, started: bool = True, submitted: bool = False,
                  correcting: bool = False, with_file: bool = False):
     """A signatory's quarterly report (this quarter's) in the state the form is for; `url` and
@@ -365,6 +380,13 @@ POST_TARGETS: dict[str, Callable[[Builders], Target]] = {
                                            supplier=True),
     "event_bookings.cancel": _meet_the_buyer("/events/{event}/appointments/{booking}/cancel",
                                              supplier=True),
+    "event_attendees.give_place": _event_door("{event}/registrations/{waiting}/give-a-place"),
+    "event_attendees.cancel_registration": _event_door(
+        "{event}/registrations/{confirmed}/cancel"),
+    "event_attendees.check_in": _event_door("{event}/check-in/{confirmed}"),
+    "event_attendees.undo_check_in": _event_door("{event}/check-in/{confirmed}/undo"),
+    "event_attendees.check_in_by_code": _event_door("{event}/check-in/code"),
+    "event_attendees.walk_in": _event_door("{event}/check-in/walk-in"),
     "reporting.start": _report_page("{base}/start", "{base}", started=False),
     "reporting.entry": _report_page("{entry}", "{entry}"),
     "reporting.entry_value": _report_page("{entry}/value", "{entry}"),
