@@ -59,7 +59,9 @@ def seed_demo(if_empty: bool, signatories: int):
                    f"{counts['submitted']} applications waiting for review, "
                    f"{counts['draft']} draft; {counts['reports']} quarterly reports "
                    f"({counts['reports_checked']} checked, {counts['reports_queried']} queried, "
-                   f"{counts['reports_draft']} drafts) with {counts['entries']} entries.")
+                   f"{counts['reports_draft']} drafts) with {counts['entries']} entries; "
+                   f"{counts['events']} events with {counts['registrations']} registrations "
+                   f"and {counts['bookings']} appointments booked.")
     click.echo("Demo logins:")
     for role, email, password in DEMO_LOGINS:
         click.echo(f"  {role:<28} {email}  password: {password}")

@@ -2,12 +2,14 @@
 show: signatories with pledges, and two financial years of quarterly reports filed through the
 reporting services."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
 
 from charter_app.accounts.models import User
+from charter_app.events import registrations
+from charter_app.events.models import Booking, Event, Feedback, Registration
 from charter_app.extensions import db
 from charter_app.notifications.models import OutboxMessage
 from charter_app.organisations.models import Organisation, StatusChange
@@ -70,6 +72,40 @@ def test_seed_demo_loads_signatories_applications_and_logins_once(app, client):
         _assert_periods_dated_from_approval()
         _assert_reports()
         _assert_history_obeys_the_services()
+        _assert_events()
+    assert "6 events with 107 registrations and 14 appointments booked." in result.output
+    upcoming = client.get("/events").get_data(as_text=True)
+    assert "Meet the buyer: spring contracts day" in upcoming
+    assert "Draft: social value" not in upcoming
+    assert "Meet the buyer: County Durham Pound partners" in client.get(
+        "/events/past").get_data(as_text=True)
+
+
+def _assert_events() -> None:
+    """Past events with attendance and feedback; upcoming ones with registrations, one full
+    with a waiting list, a meet-the-buyer day with buyers and booked slots; a webinar; a draft;
+    and no demo email left queued for the made-up attendees."""
+    events = {event.title: event for event in db.session.scalars(select(Event))}
+    now = datetime.now(UTC)
+    past = [e for e in events.values() if e.ends_at < now]
+    assert len(past) == 2
+    for event in past:
+        attended = db.session.scalar(select(func.count()).select_from(Registration).where(
+            Registration.event_id == event.id, Registration.checked_in_at.is_not(None)))
+        answers = db.session.scalar(select(func.count()).select_from(Feedback).where(
+            Feedback.event_id == event.id))
+        assert attended > 10 and 0 < answers <= attended
+    full = events["Writing a winning tender: a small-business clinic"]
+    assert registrations.places_left(full) == 0
+    assert [registrations.waiting_position(r) for r in registrations.waiting_list(full.id)] == [
+        1, 2, 3, 4]
+    day = events["Meet the buyer: spring contracts day"]
+    assert len(day.buyers) == 3 and all(len(buyer.slots) == 11 for buyer in day.buyers)
+    assert db.session.scalar(select(func.count()).select_from(Booking).where(
+        Booking.event_id == day.id)) == 14
+    assert any(event.kind == "webinar" and event.starts_at > now for event in events.values())
+    assert any(event.status == "draft" for event in events.values())
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
 
 
 def _report_counts() -> tuple:

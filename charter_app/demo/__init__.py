@@ -10,8 +10,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, func, select
 
-from charter_app.demo import accounts, organisations, pledges, reports
+from charter_app.demo import accounts, events, organisations, pledges, reports
 from charter_app.demo.accounts import DEMO_LOGINS
+from charter_app.events.models import Booking, Event, Registration
 from charter_app.extensions import db
 from charter_app.notifications.models import OutboxMessage
 from charter_app.organisations.models import ApplicationStatus, Organisation
@@ -36,11 +37,15 @@ def demo_counts() -> dict[str, int]:
             "reports": sum(by_status.values()),
             **{f"reports_{status}": by_status.get(status, 0)
                for status in ("draft", "submitted", "checked", "queried")},
-            "entries": db.session.scalar(select(func.count()).select_from(ReportEntry))}
+            "entries": db.session.scalar(select(func.count()).select_from(ReportEntry)),
+            **{name: db.session.scalar(select(func.count()).select_from(model))
+               for name, model in (("events", Event), ("registrations", Registration),
+                                   ("bookings", Booking))}}
 
 
 def seed(signatories: int = 49, pending: int = 5, seed_value: int = 2026,
-         with_logins: bool = True, with_reports: bool = True) -> None:
+         with_logins: bool = True, with_reports: bool = True,
+         with_events: bool = True) -> None:
     """Add demo organisations (approved and pending), optionally the demo logins, and the
     signatories' quarterly reports (one of them lapsed; see demo/reports.py)."""
     rng = random.Random(seed_value)
@@ -83,4 +88,9 @@ def seed(signatories: int = 49, pending: int = 5, seed_value: int = 2026,
         # The services email members as the demo's history is replayed (renewals, the query,
         # the lapse). Those emails are about events months ago, to fictional addresses: left
         # queued, `make run`'s worker would "send" them all to the mail catcher at once.
+        db.session.execute(delete(OutboxMessage).where(OutboxMessage.id > queued_before))
+    if with_events:
+        queued_before = db.session.scalar(select(func.max(OutboxMessage.id))) or 0
+        events.seed(random.Random(seed_value + 2), signed, showcase, staff, now)
+        # Confirmations and thank-yous for made-up people, as above: not left queued.
         db.session.execute(delete(OutboxMessage).where(OutboxMessage.id > queued_before))
