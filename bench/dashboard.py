@@ -76,15 +76,16 @@ def cookie_header(cookies: SimpleCookie) -> str:
     return "; ".join(f"{name}={morsel.value}" for name, morsel in cookies.items())
 
 
-def sign_in(base: str) -> str:
-    """Sign in as the bench member over HTTP, as a browser does; the Cookie header to send."""
+def sign_in(base: str, email: str = EMAIL, password: str = PASSWORD) -> str:
+    """Sign in over HTTP (as the bench member unless told), as a browser does; the Cookie
+    header to send."""
     cookies = SimpleCookie()
     status, html = _request(base, "GET", "/login", cookies)
     match = CSRF_INPUT.search(html)
     if status != 200 or not match:
         raise RuntimeError(f"GET /login answered {status} without a CSRF token")
     status, _ = _request(base, "POST", "/login", cookies, form={
-        "csrf_token": match.group(1), "email": EMAIL, "password": PASSWORD})
+        "csrf_token": match.group(1), "email": email, "password": password})
     if status != 302:
         raise RuntimeError(f"signing in answered {status}, not a redirect")
     return cookie_header(cookies)
@@ -96,7 +97,7 @@ def status_of(base: str, path: str, cookie: str) -> int:
     return _request(base, "GET", path, cookies)[0]
 
 
-def statements(app, path: str) -> int | None:
+def statements(app, path: str, email: str = EMAIL, password: str = PASSWORD) -> int | None:
     """SQL statements for one signed-in request (after a warm-up), counted in process; None
     when the page answers 404."""
     from sqlalchemy import event
@@ -107,7 +108,7 @@ def statements(app, path: str) -> int | None:
     html = client.get("/login", base_url="https://localhost").get_data(as_text=True)
     # Secure cookies need https; over https Flask-WTF also wants a same-site Referer.
     response = client.post("/login", base_url="https://localhost", data={
-        "csrf_token": CSRF_INPUT.search(html).group(1), "email": EMAIL, "password": PASSWORD},
+        "csrf_token": CSRF_INPUT.search(html).group(1), "email": email, "password": password},
         headers={"Referer": "https://localhost/login"})
     assert response.status_code == 302, f"signing in answered {response.status_code}"
     if client.get(path, base_url="https://localhost").status_code == 404:

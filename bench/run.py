@@ -1,5 +1,5 @@
-"""`make bench`: the public directory and a signatory's dashboard under load, beside the minimal
-/livez endpoint; and the collective social value totals on SQLite and PostgreSQL.
+"""`make bench`: the public directory, a signatory's dashboard and an event under load, beside
+the minimal /livez endpoint; and the collective social value totals on SQLite and PostgreSQL.
 
 1. Builds a throwaway database with the migrations (a SQLite file in a temporary directory, or a
    temporary PostgreSQL database when BENCH_DATABASE_URL points at a server) and seeds 10,000
@@ -10,7 +10,9 @@
 4. Counts the SQL statements one request to each endpoint sends (in process, same database).
 5. Gives one signatory two financial years of reports and a signed-in member, and runs wrk on
    its dashboard the same way (bench/dashboard.py; skipped while the page answers 404).
-6. Times `reporting.totals.totals_by` over 1,000 signatories x 8 quarters x 6 entries, on SQLite
+6. Builds a meet-the-buyer day with 500 registrations and 3 buyers x 12 slots, and runs wrk on
+   its public page and the staff check-in list the same way (bench/events.py).
+7. Times `reporting.totals.totals_by` over 1,000 signatories x 8 quarters x 6 entries, on SQLite
    and, when BENCH_DATABASE_URL or TEST_DATABASE_URL is set, PostgreSQL (bench/totals.py).
 
 Prints a Markdown table and saves it to bench/results/latest.md. Settings from the environment:
@@ -319,11 +321,14 @@ def main() -> int:
             log(f"seeded in {seed_seconds:.1f} s")
             targets = endpoints(app)
             from bench import dashboard, totals
+            from bench import events as bench_events
 
             dashboard_path, dashboard_reports = dashboard.prepare(app)
             log(f"dashboard: {dashboard_path}, {dashboard_reports} quarterly reports")
             dashboard_sql = dashboard.statements(app, dashboard_path)
-            paths = ["/livez"] + [path for _label, path in targets]
+            event_paths = bench_events.prepare(app)
+            log(f"events: {event_paths[0]} and {event_paths[1]}")
+            paths = ["/livez"] + [path for _label, path in targets] + [event_paths[0]]
             sql_cached = statements_per_request(app, paths)
             app.config["PUBLIC_PAGE_CACHE"] = False
             sql_uncached = statements_per_request(app, paths)
@@ -349,6 +354,8 @@ def main() -> int:
                     if cache_on:
                         dashboard_note = bench_dashboard(base, dashboard_path, dashboard_sql,
                                                          rows, livez_runs)
+                        events_note = bench_events.run(base, app, event_paths, rows,
+                                                       livez_runs, wrk, sql_cached)
             mean = {key: sum(run[key] for run in livez_runs) / len(livez_runs)
                     for key in ("rps", "p50", "p99")}
             spread = (min(run["rps"] for run in livez_runs), max(run["rps"] for run in livez_runs))
@@ -371,6 +378,7 @@ def main() -> int:
             f"({spread[0]:,.0f} to {spread[1]:,.0f} req/s). SQL statements: one anonymous "
             "request, counted in process with a `before_cursor_execute` listener.",
             dashboard_note,
+            events_note,
             f"Migrations {migrate_seconds:.1f} s, seeding {seed_seconds:.1f} s, "
             f"total {time.perf_counter() - started:.0f} s.",
             *([f"Socket errors: {'; '.join(errors)}"] if errors else []),
