@@ -118,6 +118,7 @@ def register_blueprints(app: Flask) -> None:
     from charter_app.accounts.staff_views import bp as staff_people_bp
     from charter_app.accounts.views import bp as accounts_bp
     from charter_app.directory.views import bp as directory_bp
+    from charter_app.events.member_views import bp as event_registrations_bp
     from charter_app.events.staff_views import bp as events_staff_bp
     from charter_app.events.views import bp as events_bp
     from charter_app.organisations.profile_views import bp as organisation_profile_bp
@@ -150,6 +151,7 @@ def register_blueprints(app: Flask) -> None:
         reporting_catalogue_bp,
         reporting_annual_bp,
         events_staff_bp,
+        event_registrations_bp,
     ):
         app.register_blueprint(blueprint)
     if app.config.get("MAIL_CATCHER_DIR"):
