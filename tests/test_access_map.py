@@ -38,6 +38,7 @@ PUBLIC_ENDPOINTS = {
     "events.event",
     "events.calendar",
     "events.checkin_qr",
+    "event_registrations.feed",
 }
 KNOWN_ACCESS = {"public", "login", "signed-in", "staff", "admin", "development"}
 
@@ -226,3 +227,24 @@ def test_an_organisations_pages_are_hidden_from_another_organisations_member(app
                 url, method=method, headers={"X-CSRFToken": token}).status_code
     assert f"GET /organisations/{target.id}/dashboard" in answers
     assert {url: answer for url, answer in answers.items() if answer != 404} == {}
+
+
+def test_an_event_registration_is_hidden_from_another_organisations_member(app, build):
+    """The attendee page and its cancel form answer 404 to anyone outside the organisation."""
+    event = build.event()
+    registration = build.registration(event)
+    outsider = build.user()
+    build.organisation(outsider, status="approved")
+    client = app.test_client()
+    log_in(client, outsider.email, PASSWORD)
+    token = csrf_token_from(client.get("/account").get_data(as_text=True))
+    endpoints = {rule.endpoint for rule in _rules(app) if "registration_id" in rule.arguments}
+    assert endpoints == {"event_registrations.registration", "event_registrations.cancel"}
+    answers = {}
+    for url in (f"/events/registrations/{registration.id}",
+                f"/events/registrations/{registration.id}/cancel"):
+        for method in ("GET", "POST"):
+            answers[f"{method} {url}"] = client.open(
+                url, method=method, data={"csrf_token": token}).status_code
+    assert answers.pop(f"POST /events/registrations/{registration.id}") == 405
+    assert set(answers.values()) == {404}, answers

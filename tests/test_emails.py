@@ -4,7 +4,7 @@ and read the diff before committing). Links come from BASE_URL with or without a
 subjects stay one bounded line whatever the organisation is called."""
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -18,6 +18,7 @@ from charter_app.accounts import staff as staff_accounts
 from charter_app.accounts.models import Invitation, MemberRole, User
 from charter_app.events import emails as event_emails
 from charter_app.events import registrations as event_registrations
+from charter_app.events import services as event_services
 from charter_app.events.models import Event, Registration
 from charter_app.extensions import db
 from charter_app.notifications.models import EmailCategory, OutboxMessage
@@ -76,6 +77,13 @@ EVENT = Event(id=40, kind="meet_the_buyer", title="Meet the buyer: health & hous
               address="Market Place, Durham DH1 3NJ", status="published", sequence=0)
 
 
+CANCELLED_EVENT = Event(id=41, kind="workshop", title="Bids and tenders workshop",
+                        starts_at=datetime(2026, 11, 12, 10, tzinfo=UTC),
+                        ends_at=datetime(2026, 11, 12, 12, tzinfo=UTC), venue="Durham Town Hall",
+                        address="Market Place, Durham DH1 3NJ", status="cancelled", sequence=0,
+                        cancellation_reason="The speaker is ill.\nWe will run it again soon.")
+
+
 def _registration(status: str, **fields) -> Registration:
     return Registration(id=501, event_id=40, event=EVENT, attendee_name="Sam Robson",
                         attendee_email=PERSON.email, status=status, sequence=0, **fields)
@@ -128,6 +136,13 @@ EMAILS = {
         _registration("cancelled")),
     "event_not_placed": lambda: event_emails.registration_not_placed(
         _registration("not_placed")),
+    # Events: notices of staff changes.
+    "event_time_changed": lambda: event_emails.event_time_changed(_registration(
+        "confirmed", confirmed_at=datetime(2026, 10, 20, 9, tzinfo=UTC))),
+    "event_cancelled": lambda: event_emails.event_cancelled(Registration(
+        id=502, event_id=41, event=CANCELLED_EVENT, attendee_name="Sam Robson",
+        attendee_email=PERSON.email, status="cancelled", sequence=1,
+        confirmed_at=datetime(2026, 10, 20, 9, tzinfo=UTC))),
 }
 
 
@@ -261,12 +276,20 @@ def test_every_email_sending_service_works_without_a_request(app, app_ctx, build
     event_registrations.cancel_registration(registered.id)
     event_registrations.close_waiting_lists(now=event.starts_at)
     assert last_in_line.status == "not_placed"
+    # Staff move one event (its attendee gets the new time) and cancel it (told again).
+    moved = build.event()
+    build.registration(moved)
+    details = event_services.EventDetails.of(moved)
+    details.starts_at += timedelta(hours=1)
+    details.ends_at += timedelta(hours=1)
+    event_services.update_event(moved.id, details)
+    event_services.cancel_event(moved.id, "The venue flooded.", by=staff)
     db.session.commit()
 
     templates = set(db.session.scalars(select(OutboxMessage.template)))
     assert templates == set(EMAILS)
-    received = smtp.wait_for(27)
-    assert len(received) == 27
+    received = smtp.wait_for(30)
+    assert len(received) == 30
     links = [link for message in received for link in smtp.links(message)]
     assert len(links) >= 10
     assert all(link.startswith(BASE_URL + "/") for link in links), links
