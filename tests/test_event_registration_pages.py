@@ -133,6 +133,8 @@ def test_registering_confirms_a_place_with_a_calendar_invitation(app, app_ctx, b
     code = tickets.checkin_code(registration.id)
     assert code in page
     assert "Check-in QR code" in page
+    assert f'<a class="govuk-link" href="/events/{event.id}">Meet the buyer: health</a>' in (
+        _page(client, response.headers["Location"]))
 
     (message,) = smtp.to("sam@example.org")
     assert message["Subject"] == "Your place is confirmed: Meet the buyer: health"
