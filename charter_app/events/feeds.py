@@ -8,6 +8,7 @@ bytes), compared by the database's unique index, and can be replaced: the old UR
 nothing.
 """
 
+import re
 import secrets
 from datetime import UTC, datetime
 
@@ -32,6 +33,7 @@ from charter_app.urls import external_url
 
 TOKEN_BYTES = 32
 TOKEN_MAX_LENGTH = 64
+TOKEN_PATTERN = re.compile(rf"[A-Za-z0-9_-]{{20,{TOKEN_MAX_LENGTH}}}")
 
 
 def new_token(user: User) -> str:
@@ -42,7 +44,8 @@ def new_token(user: User) -> str:
 
 
 def user_for(token: str) -> User | None:
-    if not token or len(token) > TOKEN_MAX_LENGTH:
+    """The feed's owner; None for anything that is not a token we could have made."""
+    if not TOKEN_PATTERN.fullmatch(token or ""):
         return None
     return db.session.scalar(select(User).where(User.calendar_token == token))
 
