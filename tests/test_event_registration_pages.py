@@ -201,6 +201,7 @@ def test_refusals_sit_beside_their_field_and_keep_what_was_typed(app, app_ctx, b
     build.registration(event, organisation, email="first@example.org")
     html = _register(client, event, name="Jo Bell", email="jo@example.org").get_data(as_text=True)
     assert "There is a problem" in html
+    assert "<title>Error: Register for" in html
     assert "Your organisation has registered its 1 place for this event" in html
     assert 'value="Jo Bell"' in html and 'value="jo@example.org"' in html
     assert _registration("jo@example.org") is None

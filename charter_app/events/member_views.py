@@ -91,7 +91,8 @@ def register(event_id: int):
                 top_error = refused.message
         else:
             return redirect(url_for(".registration", registration_id=registration.id))
-    return render_template("events/register.html", title=f"Register for {event.title}",
+    return render_template("events/register.html",
+                           title=f"{'Error: ' if top_error else ''}Register for {event.title}",
                            event=event, form=form, top_error=top_error, needs_hint=NEEDS_HINT)
 
 
