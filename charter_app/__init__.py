@@ -123,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
     from charter_app.events.booking_views import bp as event_bookings_bp
     from charter_app.events.buyer_views import bp as event_buyers_bp
     from charter_app.events.feedback_views import bp as event_feedback_bp
+    from charter_app.events.member_views import bp as event_registrations_bp
     from charter_app.events.staff_views import bp as events_staff_bp
     from charter_app.events.views import bp as events_bp
     from charter_app.organisations.profile_views import bp as organisation_profile_bp
@@ -160,6 +161,7 @@ def register_blueprints(app: Flask) -> None:
         event_buyers_bp,
         event_bookings_bp,
         event_attendees_bp,
+        event_registrations_bp,
     ):
         app.register_blueprint(blueprint)
     if app.config.get("MAIL_CATCHER_DIR"):

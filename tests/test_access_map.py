@@ -42,6 +42,7 @@ PUBLIC_ENDPOINTS = {
     "event_feedback.give",
     "event_feedback.thanks",
     "event_announcements.unsubscribe",
+    "event_registrations.feed",
 }
 KNOWN_ACCESS = {"public", "login", "signed-in", "staff", "admin", "development"}
 
@@ -288,3 +289,24 @@ def test_the_event_attendee_pages_are_for_staff_only(app):
                  if rule.endpoint.startswith("event_attendees.")}
     assert attendees == EVENT_ATTENDEE_ENDPOINTS
     assert {_access(app, endpoint) for endpoint in attendees} == {"staff"}
+
+
+def test_an_event_registration_is_hidden_from_another_organisations_member(app, build):
+    """The attendee page and its cancel form answer 404 to anyone outside the organisation."""
+    event = build.event()
+    registration = build.registration(event)
+    outsider = build.user()
+    build.organisation(outsider, status="approved")
+    client = app.test_client()
+    log_in(client, outsider.email, PASSWORD)
+    token = csrf_token_from(client.get("/account").get_data(as_text=True))
+    endpoints = {rule.endpoint for rule in _rules(app) if "registration_id" in rule.arguments}
+    assert endpoints == {"event_registrations.registration", "event_registrations.cancel"}
+    answers = {}
+    for url in (f"/events/registrations/{registration.id}",
+                f"/events/registrations/{registration.id}/cancel"):
+        for method in ("GET", "POST"):
+            answers[f"{method} {url}"] = client.open(
+                url, method=method, data={"csrf_token": token}).status_code
+    assert answers.pop(f"POST /events/registrations/{registration.id}") == 405
+    assert set(answers.values()) == {404}, answers

@@ -25,6 +25,7 @@ from charter_app.events import (
 from charter_app.events import bookings as event_bookings
 from charter_app.events import emails as event_emails
 from charter_app.events import registrations as event_registrations
+from charter_app.events import services as event_services
 from charter_app.events import tasks as event_tasks
 from charter_app.events.models import Booking, BuyerSlot, Event, EventBuyer, Partner, Registration
 from charter_app.extensions import db
@@ -89,6 +90,13 @@ WEBINAR = Event(id=41, kind="webinar", title="Webinar: social value in your bid"
                             "2023, and how to write about yours.\n\nFor any local business.",
                 starts_at=datetime(2026, 11, 12, 14, tzinfo=UTC),
                 ends_at=datetime(2026, 11, 12, 15, 30, tzinfo=UTC), status="published")
+
+
+CANCELLED_EVENT = Event(id=41, kind="workshop", title="Bids and tenders workshop",
+                        starts_at=datetime(2026, 11, 12, 10, tzinfo=UTC),
+                        ends_at=datetime(2026, 11, 12, 12, tzinfo=UTC), venue="Durham Town Hall",
+                        address="Market Place, Durham DH1 3NJ", status="cancelled", sequence=0,
+                        cancellation_reason="The speaker is ill.\nWe will run it again soon.")
 
 
 def _registration(status: str, **fields) -> Registration:
@@ -164,6 +172,13 @@ EMAILS = {
     "booking_confirmed": lambda: booking_emails.booking_confirmed(_booking("booked", 0)),
     "booking_cancelled": lambda: booking_emails.booking_cancelled(_booking(
         "cancelled", 1, cancelled_at=datetime(2026, 10, 25, 9, tzinfo=UTC))),
+    # Events: notices of staff changes.
+    "event_time_changed": lambda: event_emails.event_time_changed(_registration(
+        "confirmed", confirmed_at=datetime(2026, 10, 20, 9, tzinfo=UTC))),
+    "event_cancelled": lambda: event_emails.event_cancelled(Registration(
+        id=502, event_id=41, event=CANCELLED_EVENT, attendee_name="Sam Robson",
+        attendee_email=PERSON.email, status="cancelled", sequence=1,
+        confirmed_at=datetime(2026, 10, 20, 9, tzinfo=UTC))),
 }
 
 
@@ -315,12 +330,20 @@ def test_every_email_sending_service_works_without_a_request(app, app_ctx, build
     booking = event_bookings.book_slot(meet.id, buyer.slots[0].id, organisation_id=supplier.id,
                                        by=booker, offer="We make widgets.")
     event_bookings.cancel_booking(booking.id, organisation_id=supplier.id)
+    # Staff move one event (its attendee gets the new time) and cancel it (told again).
+    moved = build.event()
+    build.registration(moved)
+    details = event_services.EventDetails.of(moved)
+    details.starts_at += timedelta(hours=1)
+    details.ends_at += timedelta(hours=1)
+    event_services.update_event(moved.id, details)
+    event_services.cancel_event(moved.id, "The venue flooded.", by=staff)
     db.session.commit()
 
     templates = set(db.session.scalars(select(OutboxMessage.template)))
     assert templates == set(EMAILS)
-    received = smtp.wait_for(33)
-    assert len(received) == 33
+    received = smtp.wait_for(36)
+    assert len(received) == 36
     links = [link for message in received for link in smtp.links(message)]
     assert len(links) >= 10
     assert all(link.startswith(BASE_URL + "/") for link in links), links

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from charter_app.events import bookings, buyers
 from charter_app.events.bookings import BookingRefused
 from charter_app.events.buyers import BuyerRefused, TimetablePlan
-from charter_app.events.models import Booking, BuyerSlot, Event
+from charter_app.events.models import Booking, BuyerSlot, Event, Registration
 from charter_app.extensions import db, limiter
 from charter_app.notifications.models import OutboxMessage
 from charter_app.organisations.models import ApplicationStatus
@@ -287,6 +287,41 @@ def test_cancel_bookings_of_cancels_each_with_its_email(app_ctx, build):
     assert kept.status == "booked"
     assert len(_messages("booking_cancelled")) == 2
     assert bookings.cancel_bookings_of(event.id, organisation.id, now=utcnow()) == []
+
+
+
+def test_giving_up_the_last_place_gives_up_the_appointments_too(app_ctx, build):
+    from charter_app.events import registrations
+
+    event = _event(build, places_per_organisation=2)
+    buyer = build.buyer(event)
+    member, organisation = _supplier(build, event)
+    second_place = build.registration(event, organisation)
+    booking = _book(buyer, "10:00", organisation, member)
+    registrations.cancel_registration(second_place.id)
+    db.session.commit()
+    assert booking.status == "booked"  # the organisation still has a place
+    first_place = db.session.scalar(select(Registration).where(
+        Registration.organisation_id == organisation.id, Registration.status == "confirmed"))
+    registrations.cancel_registration(first_place.id)
+    db.session.commit()
+    assert booking.status == "cancelled"
+    assert len(_messages("booking_cancelled")) == 1
+    assert _slot_at(buyer, "10:00").id not in bookings.taken_slot_ids(event.id)
+
+
+def test_cancelling_the_event_cancels_every_appointment(app_ctx, build):
+    from charter_app.events import services
+
+    event = _event(build)
+    buyer = build.buyer(event)
+    for clock in ("10:00", "10:15"):
+        member, organisation = _supplier(build, event)
+        _book(buyer, clock, organisation, member)
+    services.cancel_event(event.id, "The hall is closed.")
+    db.session.commit()
+    assert bookings.taken_slot_ids(event.id) == set()
+    assert len(_messages("booking_cancelled")) == 2
 
 
 # --- pages -------------------------------------------------------------------------------------

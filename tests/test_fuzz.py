@@ -261,6 +261,20 @@ def _event_door(action: str) -> Callable[[Builders], Target]:
     return setup
 
 
+def _event_registration(action: str) -> Callable[[Builders], Target]:
+    """An open event and a signatory's member: its register form, or a registration's cancel."""
+    def setup(build):
+        owner, organisation = _applicant(build, status="approved")
+        event = build.event(places_per_organisation=1000, capacity=1000)
+        if action == "register":
+            url = f"/events/{event.id}/register"
+            return Target(url, url, owner)
+        registration = build.registration(event, organisation)
+        url = f"/events/registrations/{registration.id}/cancel"
+        return Target(url, url, owner)
+    return setup
+
+
 def _report_page(url: str, form_page: str, *, started: bool = True, submitted: bool = False,
                  correcting: bool = False, with_file: bool = False):
     """A signatory's quarterly report (this quarter's) in the state the form is for; `url` and
@@ -387,6 +401,10 @@ POST_TARGETS: dict[str, Callable[[Builders], Target]] = {
     "event_attendees.undo_check_in": _event_door("{event}/check-in/{confirmed}/undo"),
     "event_attendees.check_in_by_code": _event_door("{event}/check-in/code"),
     "event_attendees.walk_in": _event_door("{event}/check-in/walk-in"),
+    "event_registrations.register": _event_registration("register"),
+    "event_registrations.cancel": _event_registration("cancel"),
+    "event_registrations.calendar_feed": lambda build: Target(
+        "/events/mine/calendar-feed", "/events/mine", build.user()),
     "reporting.start": _report_page("{base}/start", "{base}", started=False),
     "reporting.entry": _report_page("{entry}", "{entry}"),
     "reporting.entry_value": _report_page("{entry}/value", "{entry}"),
@@ -493,7 +511,7 @@ PUBLIC_PAGES = [
     "accounts.accept_staff_invitation", "organisations.start",
     "directory.index", "directory.profile", "directory.csv", "directory.api_list",
     "directory.api_detail", "events.index", "events.past", "events.event", "events.calendar",
-    "events.checkin_qr",
+    "events.checkin_qr", "event_registrations.feed",
     "event_feedback.give", "event_feedback.thanks", "event_announcements.unsubscribe",
 ]
 

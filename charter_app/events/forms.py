@@ -224,7 +224,9 @@ class EventForm(FlaskForm):
 class CancelForm(FlaskForm):
     reason = TextAreaField(
         "Why is the event cancelled?",
-        description="The reason is kept with the event; a later release tells attendees.",
+        description=("The reason is shown on the event page and emailed to everyone "
+                     "registered; their places, waiting positions and appointments are "
+                     "cancelled."),
         widget=GovCharacterCount(), filters=[clean_text],
         validators=[DataRequired(message="Enter the reason the event is cancelled"),
                     Length(max=services.CANCELLATION_REASON_MAX_LENGTH,

@@ -10,9 +10,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import contains_eager, joinedload
 
-from charter_app.events.models import Event, EventStatus
+from charter_app.accounts.models import Membership
+from charter_app.events.models import Event, EventStatus, Registration, RegistrationStatus
 from charter_app.extensions import db
+from charter_app.organisations.models import Organisation
 
 PAST_PAGE_SIZE = 20
 # A page number beyond this is nonsense; capping it keeps the offset inside a bigint.
@@ -72,3 +75,74 @@ def past_events(now: datetime, page: int, per_page: int = PAST_PAGE_SIZE) -> Eve
 def published_event(event_id: int) -> Event | None:
     """The event, if the public may see it (published, or cancelled after publication)."""
     return db.session.scalar(select(Event).where(Event.id == event_id, SEEN_BY_THE_PUBLIC))
+
+
+# --- registrations, as members see them ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class Placed:
+    """A registration and, while it waits, its position (1 for the first in line)."""
+
+    registration: Registration
+    position: int | None
+
+
+def _positions(event_filter):
+    """Each waiting registration's position among those waiting for its event, by rank of
+    (waiting_since, id), the rule `registrations.waiting_position` follows one at a time."""
+    return (
+        select(Registration.id.label("id"),
+               func.row_number().over(partition_by=Registration.event_id,
+                                      order_by=(Registration.waiting_since, Registration.id))
+               .label("position"))
+        .where(Registration.status == RegistrationStatus.WAITING, event_filter)
+        .subquery())
+
+
+def _organisations_of(user_id: int):
+    return select(Membership.organisation_id).where(Membership.user_id == user_id)
+
+
+def members_registrations(event_id: int, user_id: int) -> list[Placed]:
+    """The registrations this user's organisations hold for one event, oldest first: one
+    statement however many people registered."""
+    positions = _positions(Registration.event_id == event_id)
+    rows = db.session.execute(
+        select(Registration, positions.c.position)
+        .outerjoin(positions, positions.c.id == Registration.id)
+        .where(Registration.event_id == event_id,
+               Registration.organisation_id.in_(_organisations_of(user_id)))
+        .options(joinedload(Registration.organisation))
+        .order_by(Registration.created_at, Registration.id)).all()
+    return [Placed(row.Registration, row.position) for row in rows]
+
+
+def users_organisations(user_id: int) -> list[Organisation]:
+    return list(db.session.scalars(
+        select(Organisation).where(Organisation.id.in_(_organisations_of(user_id)))
+        .order_by(Organisation.name, Organisation.id)))
+
+
+@dataclass(frozen=True)
+class YourEvents:
+    upcoming: list[Placed]
+    past: list[Placed]
+
+
+def your_events(user_id: int, now: datetime) -> YourEvents:
+    """Every registration of the user's organisations with its event: upcoming events soonest
+    first, then past ones latest first. Two statements, whatever the numbers."""
+    mine = Registration.organisation_id.in_(_organisations_of(user_id))
+    positions = _positions(Registration.event_id.in_(
+        select(Registration.event_id).where(mine).scalar_subquery()))
+    rows = db.session.execute(
+        select(Registration, positions.c.position)
+        .join(Registration.event)
+        .outerjoin(positions, positions.c.id == Registration.id)
+        .where(mine)
+        .options(contains_eager(Registration.event), joinedload(Registration.organisation))
+        .order_by(Event.starts_at, Event.id, Registration.created_at, Registration.id)).all()
+    placed = [Placed(row.Registration, row.position) for row in rows]
+    return YourEvents(
+        upcoming=[item for item in placed if item.registration.event.ends_at > now],
+        past=list(reversed([item for item in placed if item.registration.event.ends_at <= now])))

@@ -272,8 +272,21 @@ def cancel_registration(registration_id: int, *, by=None,
     db.session.flush()
     emails.registration_cancelled(registration)
     if was_confirmed:
+        _cancel_appointments_without_a_place(registration, now)
         fill_free_places(event, now)
     return registration
+
+
+def _cancel_appointments_without_a_place(registration: Registration, now: datetime) -> None:
+    """An organisation whose last place at the event is given up keeps no 1:1 appointments:
+    the buyers' times go back to others (each booker is told, with a METHOD:CANCEL)."""
+    from charter_app.events import bookings
+
+    if registration.organisation_id is None:
+        return
+    if not bookings.has_confirmed_place(registration.event_id, registration.organisation_id):
+        bookings.cancel_bookings_of(registration.event_id, registration.organisation_id,
+                                    now=now)
 
 
 def promote_by_hand(registration_id: int, *, by, now: datetime | None = None) -> Registration:

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
-from charter_app.events import registrations
+from charter_app.events import notices, registrations
 from charter_app.events.models import Eligibility, Event, EventBuyer, EventKind, EventStatus
 from charter_app.extensions import db
 from charter_app.forms import column_length
@@ -219,8 +219,8 @@ def update_event(event_id: int, details: EventDetails) -> Event:
         setattr(event, name, value)
     if event.is_published and time_changed:
         event.sequence += 1
-        # A later slice calls the registrations' notification here: everyone registered gets
-        # the updated calendar entry (METHOD:REQUEST with this SEQUENCE).
+        # Everyone registered is told; those with a place get the updated calendar entry.
+        notices.event_time_changed(event)
     db.session.flush()
     if event.is_published:
         registrations.fill_free_places(event, utcnow())  # the capacity may have grown
@@ -250,7 +250,8 @@ def cancel_event(event_id: int, reason: str, *, by=None,
     event.cancelled_at = now or utcnow()
     event.cancellation_reason = reason.strip()
     event.cancelled_by_id = by.id if by is not None else None
-    # A later slice tells everyone registered here, with a METHOD:CANCEL calendar entry.
+    # Everyone registered is told; those with a place get a METHOD:CANCEL calendar entry.
+    notices.event_cancelled(event, now=event.cancelled_at, by=by)
     db.session.flush()
     return event
 

@@ -1,12 +1,14 @@
 """The public pages of events: upcoming ones, past ones, one event and its calendar file."""
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask_login import current_user
 
 from charter_app.access import public
-from charter_app.events import queries, tickets
+from charter_app.events import queries, registrations, tickets
 from charter_app.events.calendar import calendar_filename, public_calendar
 from charter_app.events.display import register_filters
-from charter_app.events.models import Event
+from charter_app.events.models import Eligibility, Event
+from charter_app.organisations.models import LISTED_STATUSES
 from charter_app.timeutil import utcnow
 from charter_app.urls import external_url
 
@@ -71,9 +73,25 @@ def past():
 @bp.route("/events/<int:event_id>")
 @public
 def event(event_id: int):
+    """The event, its places left and, for a signed-in member, their organisations'
+    registrations (and a webinar's join link when one of them holds a place). The statements
+    sent do not grow with the number of registrations."""
     event = _event_or_404(event_id)
-    return render_template("events/event.html", title=event.title, event=event,
-                           has_ended=event.ends_at <= utcnow())
+    now = utcnow()
+    mine, organisations = [], []
+    if current_user.is_authenticated and not current_user.is_staff:
+        mine = queries.members_registrations(event.id, current_user.id)
+        organisations = queries.users_organisations(current_user.id)
+    return render_template(
+        "events/event.html", title=event.title, event=event, has_ended=event.ends_at <= now,
+        has_started=event.starts_at <= now,
+        places_left=registrations.places_left(event) if event.is_published else 0,
+        is_open=registrations.registration_is_open(event, now),
+        opens_later=event.is_published and now < event.registration_opens_at,
+        mine=mine, may_register=not (event.eligibility == Eligibility.SIGNATORIES
+                                     and not any(o.status in LISTED_STATUSES
+                                                 for o in organisations)),
+        holds_a_place=any(item.registration.is_confirmed for item in mine))
 
 
 @bp.route("/events/<int:event_id>.ics")

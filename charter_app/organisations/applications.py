@@ -82,10 +82,18 @@ def transition(organisation: Organisation, to_status: S, actor: User | None,
 
 def start_application(user: User, details: OrganisationDetails) -> Organisation:
     """A new draft, owned by the user who started it."""
-    organisation = Organisation(status=S.DRAFT)
+    organisation = start_draft(user, details.name)
+    update_details(organisation, details)
+    return organisation
+
+
+def start_draft(user: User, name: str) -> Organisation:
+    """A new draft with only its name, owned by the user who started it: the start of an
+    application made elsewhere (registering for an event), whose sections come later."""
+    organisation = Organisation(status=S.DRAFT, name=name.strip())
     db.session.add(organisation)
     db.session.add(Membership(user=user, organisation=organisation, role=MemberRole.OWNER))
-    update_details(organisation, details)
+    db.session.flush()
     return organisation
 
 
