@@ -28,10 +28,11 @@ class HttpSession:
         self.host, self.port = parts.hostname, parts.port
         self.cookie = ""
 
-    def request(self, method: str, path: str, form: dict | None = None):
+    def request(self, method: str, path: str, form: dict | None = None,
+                headers: dict | None = None):
         connection = http.client.HTTPConnection(self.host, self.port, timeout=60)
         try:
-            headers = {"Cookie": self.cookie} if self.cookie else {}
+            headers = {**({"Cookie": self.cookie} if self.cookie else {}), **(headers or {})}
             body = None
             if form is not None:
                 body = urlencode(form)

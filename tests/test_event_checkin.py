@@ -6,7 +6,7 @@ import io
 import re
 import threading
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import func, select
@@ -393,7 +393,7 @@ def test_two_staff_checking_in_at_once_record_one_and_tell_the_other(app, build,
     sessions, tokens = [], []
     for number in range(2):
         staff = build.staff(f"door{number}@businessdurham.example")
-        session = HtmxSession(live_server)
+        session = HttpSession(live_server)
         session.sign_in(staff.email)
         status, _location, html = session.request("GET", f"/staff/events/{event.id}/check-in")
         assert status == 200
@@ -431,30 +431,6 @@ def test_two_staff_checking_in_at_once_record_one_and_tell_the_other(app, build,
     assert f"by {winner}" in loser[2]
     assert stored.checked_in_at is not None
 
-
-class HtmxSession(HttpSession):
-    """HttpSession that can send extra headers (htmx's)."""
-
-    def request(self, method, path, form=None, headers=None):
-        import http.client
-
-        connection = http.client.HTTPConnection(self.host, self.port, timeout=60)
-        try:
-            sent = {"Cookie": self.cookie} if self.cookie else {}
-            sent.update(headers or {})
-            body = None
-            if form is not None:
-                body = urlencode(form)
-                sent["Content-Type"] = "application/x-www-form-urlencoded"
-            connection.request(method, path, body=body, headers=sent)
-            response = connection.getresponse()
-            html = response.read().decode()
-            cookie = response.getheader("Set-Cookie")
-            if cookie:
-                self.cookie = cookie.split(";", 1)[0]
-            return response.status, response.getheader("Location"), html
-        finally:
-            connection.close()
 
 
 # --- exports -----------------------------------------------------------------------------------

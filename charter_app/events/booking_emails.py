@@ -6,10 +6,7 @@ the very entry the confirmation added; its SEQUENCE is the booking's `sequence`,
 each change. Keys name the booking and its sequence, so each change is told once.
 """
 
-from email.utils import parseaddr
-from urllib.parse import urlsplit
 
-from flask import current_app
 
 from charter_app.events import calendar, display
 from charter_app.events.models import Booking
@@ -23,15 +20,8 @@ ICS_FILENAME = "appointment.ics"
 
 
 def booking_uid(booking: Booking) -> str:
-    host = urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
-    return f"booking-{booking.id}@{host}"
+    return f"booking-{booking.id}@{calendar.base_host()}"
 
-
-def organizer_email() -> str:
-    sender = current_app.config["MAIL_DEFAULT_SENDER"]
-    if isinstance(sender, tuple | list):
-        return sender[1]
-    return parseaddr(sender)[1] or sender
 
 
 def _appointment_time(booking: Booking) -> str:
@@ -51,7 +41,7 @@ def _calendar_file(booking: Booking, method: str, url: str) -> Attachment:
                      f"{to_london(slot.starts_at):%H:%M} UK time.\n\nWhat you offer:\n"
                      f"{booking.offer}\n\nYour appointments: {url}"),
         starts_at=slot.starts_at, ends_at=slot.ends_at,
-        stamp=booking.cancelled_at or booking.created_at, organizer_email=organizer_email(),
+        stamp=booking.cancelled_at or booking.created_at,
         attendee_email=booking.booked_by.email, attendee_name=booking.organisation.name,
         url=url, location=display.where(event) or None)
     return Attachment(filename=ICS_FILENAME, content_type=f"text/calendar; method={method}",

@@ -9,9 +9,11 @@ VTIMEZONE at all.)
 """
 
 from datetime import UTC, datetime, timedelta
+from email.utils import parseaddr
 from urllib.parse import urlsplit
 
 import icalendar
+from flask import current_app
 from slugify import slugify
 
 from charter_app.events.display import where
@@ -22,6 +24,19 @@ FILENAME_LENGTH = 60
 ORGANIZER_NAME = "Business Durham (County Durham Pound Charter)"
 # The alarm in invitations: a day before, time enough to plan the journey or cancel.
 ALARM_BEFORE = timedelta(days=1)
+
+
+def base_host() -> str:
+    """The host of BASE_URL, which names every calendar UID this service makes."""
+    return urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
+
+
+def organizer_address() -> str:
+    """The address invitations name as their ORGANIZER: the one our emails come from."""
+    sender = current_app.config["MAIL_DEFAULT_SENDER"]
+    if isinstance(sender, tuple | list):
+        return sender[1]
+    return parseaddr(sender)[1] or sender
 
 
 def event_uid(event: Event, base_url: str) -> str:
@@ -46,49 +61,20 @@ def _description(event: Event, event_url: str) -> str:
     return "\n\n".join(part for part in parts if part)
 
 
-def public_calendar(event: Event, *, event_url: str, base_url: str, stamp: datetime) -> bytes:
-    """The event as anyone may download it from its public page (METHOD:PUBLISH): no attendee,
-    and for a webinar 'Online' as its place, never the join link."""
-    calendar = icalendar.Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
-
-    entry = icalendar.Event()
-    cancelled = event.status == EventStatus.CANCELLED
-    entry.add("uid", event_uid(event, base_url))
-    entry.add("sequence", event.sequence)
-    entry.add("dtstamp", stamp.astimezone(UTC))
-    entry.add("dtstart", event.starts_at.astimezone(UTC))
-    entry.add("dtend", event.ends_at.astimezone(UTC))
-    entry.add("summary", f"Cancelled: {event.title}" if cancelled else event.title)
-    entry.add("description", _description(event, event_url))
-    location = where(event)
-    if location:
-        entry.add("location", location)
-    entry.add("url", event_url)
-    entry.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    calendar.add_component(entry)
-    return calendar.to_ical()
-
-
-def invitation(*, uid: str, sequence: int, method: str, summary: str, description: str,
-               starts_at: datetime, ends_at: datetime, stamp: datetime, organizer_email: str,
-               attendee_email: str, attendee_name: str, url: str,
-               location: str | None = None, alarm_before: timedelta | None = ALARM_BEFORE
-               ) -> bytes:
-    """An invitation sent to one attendee: METHOD:REQUEST adds or updates the entry with this
-    UID (a higher SEQUENCE replaces it), METHOD:CANCEL removes it. One UID per registration or
-    booking, so each can be changed or removed on its own."""
-    if method not in ("REQUEST", "CANCEL"):
-        raise ValueError(f"unknown method {method}")
+def new_calendar(method: str) -> icalendar.Calendar:
+    """An empty calendar with our PRODID and the METHOD (PUBLISH, REQUEST or CANCEL)."""
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", method)
+    return calendar
 
+
+def new_entry(*, uid: str, sequence: int, stamp: datetime, starts_at: datetime,
+              ends_at: datetime, summary: str, description: str, url: str,
+              location: str | None, cancelled: bool = False) -> icalendar.Event:
+    """A VEVENT with times in UTC: the fields every calendar file of ours has."""
     entry = icalendar.Event()
     entry.add("uid", uid)
     entry.add("sequence", sequence)
@@ -100,8 +86,39 @@ def invitation(*, uid: str, sequence: int, method: str, summary: str, descriptio
     if location:
         entry.add("location", location)
     entry.add("url", url)
-    entry.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
-    organizer = icalendar.vCalAddress(f"mailto:{organizer_email}")
+    entry.add("status", "CANCELLED" if cancelled else "CONFIRMED")
+    return entry
+
+
+def public_calendar(event: Event, *, event_url: str, base_url: str, stamp: datetime) -> bytes:
+    """The event as anyone may download it from its public page (METHOD:PUBLISH): no attendee,
+    and for a webinar 'Online' as its place, never the join link."""
+    calendar = new_calendar("PUBLISH")
+    cancelled = event.status == EventStatus.CANCELLED
+    calendar.add_component(new_entry(
+        uid=event_uid(event, base_url), sequence=event.sequence, stamp=stamp,
+        starts_at=event.starts_at, ends_at=event.ends_at,
+        summary=f"Cancelled: {event.title}" if cancelled else event.title,
+        description=_description(event, event_url), url=event_url, location=where(event),
+        cancelled=cancelled))
+    return calendar.to_ical()
+
+
+def invitation(*, uid: str, sequence: int, method: str, summary: str, description: str,
+               starts_at: datetime, ends_at: datetime, stamp: datetime,
+               attendee_email: str, attendee_name: str, url: str,
+               location: str | None = None, alarm_before: timedelta | None = ALARM_BEFORE
+               ) -> bytes:
+    """An invitation sent to one attendee: METHOD:REQUEST adds or updates the entry with this
+    UID (a higher SEQUENCE replaces it), METHOD:CANCEL removes it. One UID per registration or
+    booking, so each can be changed or removed on its own."""
+    if method not in ("REQUEST", "CANCEL"):
+        raise ValueError(f"unknown method {method}")
+    calendar = new_calendar(method)
+    entry = new_entry(uid=uid, sequence=sequence, stamp=stamp, starts_at=starts_at,
+                      ends_at=ends_at, summary=summary, description=description, url=url,
+                      location=location, cancelled=method == "CANCEL")
+    organizer = icalendar.vCalAddress(f"mailto:{organizer_address()}")
     organizer.params["cn"] = icalendar.vText(ORGANIZER_NAME)
     entry.add("organizer", organizer)
     attendee = icalendar.vCalAddress(f"mailto:{attendee_email}")

@@ -5,10 +5,7 @@ Keys name the registration and its `sequence`, so each change is told once, howe
 job or a retried request gets here.
 """
 
-from email.utils import parseaddr
-from urllib.parse import urlsplit
 
-from flask import current_app
 
 from charter_app.events import calendar, display, tickets
 from charter_app.events.models import Registration
@@ -24,22 +21,12 @@ REQUEST, CANCEL = "REQUEST", "CANCEL"
 
 # --- the calendar invitation each email carries ------------------------------------------------
 
-def base_host() -> str:
-    """The host of BASE_URL, which names every calendar UID this service makes."""
-    return urlsplit(current_app.config["BASE_URL"]).hostname or "localhost"
-
 
 def registration_uid(registration: Registration) -> str:
     """One UID per registration, in every email and in the private feed: a calendar updates or
     removes its entry, never adds a second."""
-    return f"registration-{registration.id}@{base_host()}"
+    return f"registration-{registration.id}@{calendar.base_host()}"
 
-
-def organizer_email() -> str:
-    sender = current_app.config["MAIL_DEFAULT_SENDER"]
-    if isinstance(sender, tuple | list):
-        return sender[1]
-    return parseaddr(sender)[1] or sender
 
 
 def had_a_place(registration: Registration) -> bool:
@@ -64,7 +51,7 @@ def invitation(registration: Registration, method: str) -> Attachment:
         uid=registration_uid(registration), sequence=registration.sequence, method=method,
         summary=single_line(event.title), stamp=utcnow(),
         description=event_description(registration, with_join_link=method == REQUEST),
-        starts_at=event.starts_at, ends_at=event.ends_at, organizer_email=organizer_email(),
+        starts_at=event.starts_at, ends_at=event.ends_at,
         attendee_email=registration.attendee_email,
         # A parameter value may not hold a double quote (RFC 5545 section 3.2).
         attendee_name=single_line(registration.attendee_name).replace('"', "'"),

@@ -10,16 +10,16 @@ nothing.
 
 import re
 import secrets
-from datetime import UTC, datetime
+from datetime import datetime
 
-import icalendar
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from charter_app.accounts.models import Membership, User
 from charter_app.events import display
-from charter_app.events.calendar import PRODID
-from charter_app.events.emails import base_host, event_description, registration_uid
+from charter_app.events.booking_emails import booking_uid
+from charter_app.events.calendar import new_calendar, new_entry
+from charter_app.events.emails import event_description, registration_uid
 from charter_app.events.models import (
     Booking,
     BookingStatus,
@@ -73,45 +73,27 @@ def _bookings(user: User) -> list[Booking]:
         .order_by(Booking.id)))
 
 
-def _entry(uid: str, sequence: int, stamp: datetime, starts_at: datetime, ends_at: datetime,
-           summary: str, description: str, url: str, location: str | None) -> icalendar.Event:
-    entry = icalendar.Event()
-    entry.add("uid", uid)
-    entry.add("sequence", sequence)
-    entry.add("dtstamp", stamp.astimezone(UTC))
-    entry.add("dtstart", starts_at.astimezone(UTC))
-    entry.add("dtend", ends_at.astimezone(UTC))
-    entry.add("summary", summary)
-    entry.add("description", description)
-    if location:
-        entry.add("location", location)
-    entry.add("url", url)
-    entry.add("status", "CONFIRMED")
-    return entry
-
-
 def feed(user: User, *, stamp: datetime) -> bytes:
     """METHOD:PUBLISH with one VEVENT per confirmed place and per booked appointment."""
-    host = base_host()
-    calendar = icalendar.Calendar()
-    calendar.add("prodid", PRODID)
-    calendar.add("version", "2.0")
-    calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
+    calendar = new_calendar("PUBLISH")
     calendar.add("x-wr-calname", "County Durham Pound Charter events")
     for registration in _registrations(user):
         event = registration.event
-        calendar.add_component(_entry(
-            registration_uid(registration), registration.sequence, stamp, event.starts_at,
-            event.ends_at, f"{event.title} ({registration.attendee_name})",
-            event_description(registration, with_join_link=True),
-            external_url("events.event", event_id=event.id), display.where(event) or None))
+        calendar.add_component(new_entry(
+            uid=registration_uid(registration), sequence=registration.sequence, stamp=stamp,
+            starts_at=event.starts_at, ends_at=event.ends_at,
+            summary=f"{event.title} ({registration.attendee_name})",
+            description=event_description(registration, with_join_link=True),
+            url=external_url("events.event", event_id=event.id),
+            location=display.where(event) or None))
     for booking in _bookings(user):
         event, partner = booking.buyer.event, booking.slot.buyer.partner
         url = external_url("events.event", event_id=event.id)
-        calendar.add_component(_entry(
-            f"booking-{booking.id}@{host}", booking.sequence, stamp, booking.slot.starts_at,
-            booking.slot.ends_at, f"Meeting with {partner.name}: {event.title}",
-            f"Your 1:1 appointment with {partner.name} at {event.title}.\n\nDetails: {url}",
-            url, display.where(event) or None))
+        calendar.add_component(new_entry(
+            uid=booking_uid(booking), sequence=booking.sequence, stamp=stamp,
+            starts_at=booking.slot.starts_at, ends_at=booking.slot.ends_at,
+            summary=f"Meeting with {partner.name}: {event.title}",
+            description=(f"Your 1:1 appointment with {partner.name} at {event.title}."
+                         f"\n\nDetails: {url}"),
+            url=url, location=display.where(event) or None))
     return calendar.to_ical()
