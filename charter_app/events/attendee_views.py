@@ -275,34 +275,17 @@ def walk_in(event_id: int):
 
 # --- CSV exports -------------------------------------------------------------------------------
 
-def _csv(event: Event, what: str, body: str) -> Response:
-    return Response(body, mimetype="text/csv", headers={
+EXPORTS = {
+    "registrations": exports.registrations_csv,
+    "waiting-list": exports.waiting_list_csv,
+    "attendance": exports.attendance_csv,
+    "bookings": exports.bookings_csv,
+}
+
+
+@bp.route("/<int:event_id>/<any(registrations, 'waiting-list', attendance, bookings):what>.csv")
+@staff_required
+def export_csv(event_id: int, what: str):
+    event = _event(event_id)
+    return Response(EXPORTS[what](event), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{exports.filename(event, what)}"'})
-
-
-@bp.route("/<int:event_id>/registrations.csv")
-@staff_required
-def registrations_csv(event_id: int):
-    event = _event(event_id)
-    return _csv(event, "registrations", exports.registrations_csv(event))
-
-
-@bp.route("/<int:event_id>/waiting-list.csv")
-@staff_required
-def waiting_list_csv(event_id: int):
-    event = _event(event_id)
-    return _csv(event, "waiting-list", exports.waiting_list_csv(event))
-
-
-@bp.route("/<int:event_id>/attendance.csv")
-@staff_required
-def attendance_csv(event_id: int):
-    event = _event(event_id)
-    return _csv(event, "attendance", exports.attendance_csv(event))
-
-
-@bp.route("/<int:event_id>/bookings.csv")
-@staff_required
-def bookings_csv(event_id: int):
-    event = _event(event_id)
-    return _csv(event, "bookings", exports.bookings_csv(event))
