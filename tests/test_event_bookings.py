@@ -530,3 +530,16 @@ def test_a_member_of_two_suppliers_chooses_which_one_books(app, build, client):
     assert f"organisation={second.id}" in response.headers["Location"]
     assert db.session.scalar(select(Booking.organisation_id)) == second.id
     assert bookings.timetable_of(event.id, first.id) == []
+
+
+def test_the_event_page_names_the_buyers_and_leads_those_with_a_place_to_book(app, build):
+    event = _event(build)
+    build.buyer(event, build.partner("Believe Housing"), buys="Void property repairs")
+    member, _organisation = _supplier(build, event)
+    anonymous = app.test_client().get(f"/events/{event.id}").get_data(as_text=True)
+    assert "Believe Housing" in anonymous and "Void property repairs" in anonymous
+    assert "book-appointments" not in anonymous
+    client = app.test_client()
+    log_in(client, member.email, PASSWORD)
+    page = client.get(f"/events/{event.id}").get_data(as_text=True)
+    assert f'href="/events/{event.id}/appointments"' in page

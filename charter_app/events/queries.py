@@ -13,7 +13,14 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from charter_app.accounts.models import Membership
-from charter_app.events.models import Event, EventStatus, Registration, RegistrationStatus
+from charter_app.events.models import (
+    Event,
+    EventBuyer,
+    EventStatus,
+    Partner,
+    Registration,
+    RegistrationStatus,
+)
 from charter_app.extensions import db
 from charter_app.organisations.models import Organisation
 
@@ -146,3 +153,13 @@ def your_events(user_id: int, now: datetime) -> YourEvents:
     return YourEvents(
         upcoming=[item for item in placed if item.registration.event.ends_at > now],
         past=list(reversed([item for item in placed if item.registration.event.ends_at <= now])))
+
+
+def buyers_at(event_id: int) -> list[tuple[str, str | None, str | None]]:
+    """The partners buying at an event, for its public page: (name, buys, opportunities), in
+    one statement however many buyers."""
+    return list(db.session.execute(
+        select(Partner.name, EventBuyer.buys, EventBuyer.opportunities)
+        .join(Partner, Partner.id == EventBuyer.partner_id)
+        .where(EventBuyer.event_id == event_id)
+        .order_by(func.lower(Partner.name), EventBuyer.id)).tuples())

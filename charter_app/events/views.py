@@ -7,7 +7,7 @@ from charter_app.access import public
 from charter_app.events import queries, registrations, tickets
 from charter_app.events.calendar import calendar_filename, public_calendar
 from charter_app.events.display import register_filters
-from charter_app.events.models import Eligibility, Event
+from charter_app.events.models import Eligibility, Event, EventKind
 from charter_app.organisations.models import LISTED_STATUSES
 from charter_app.timeutil import utcnow
 from charter_app.urls import external_url
@@ -91,7 +91,8 @@ def event(event_id: int):
         mine=mine, may_register=not (event.eligibility == Eligibility.SIGNATORIES
                                      and not any(o.status in LISTED_STATUSES
                                                  for o in organisations)),
-        holds_a_place=any(item.registration.is_confirmed for item in mine))
+        holds_a_place=any(item.registration.is_confirmed for item in mine),
+        buyers=queries.buyers_at(event.id) if event.kind == EventKind.MEET_THE_BUYER else [])
 
 
 @bp.route("/events/<int:event_id>.ics")
