@@ -5,6 +5,7 @@ from enum import StrEnum
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy import false as sa_false
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from charter_app.extensions import db
@@ -39,6 +40,9 @@ class User(UserMixin, db.Model):
     # Opted in to emails announcing new events (optional: each carries an unsubscribe link).
     wants_event_announcements: Mapped[bool] = mapped_column(
         default=False, server_default=sa_false())
+    # Other optional emails: partnership news, and (for staff) the weekly digest.
+    wants_news: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    wants_staff_digest: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
     # The private calendar feed's secret (its URL); None until asked for, replaced on reset.
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
 
