@@ -4,6 +4,7 @@ domain, under the same /staff prefix."""
 from flask import Blueprint, render_template
 
 from charter_app.access import staff_required
+from charter_app.notifications.operations import count_failed
 from charter_app.organisations.review import count_by_status
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -12,4 +13,5 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 @bp.route("/")
 @staff_required
 def home():
-    return render_template("staff/home.html", title="Staff", counts=count_by_status())
+    return render_template("staff/home.html", title="Staff", counts=count_by_status(),
+                           failed_emails=count_failed())
