@@ -329,6 +329,18 @@ def _announce(build):
     return Target(url, url, build.staff())
 
 
+def _failed_email(build):
+    from charter_app.notifications.models import OutboxMessage, OutboxStatus
+
+    message = OutboxMessage(idempotency_key="fuzz:failed", template="application_approved",
+                            recipient="fuzz@example.org", subject="Fuzz", body_text="x",
+                            body_html="<p>x</p>", status=OutboxStatus.FAILED)
+    db.session.add(message)
+    db.session.commit()
+    page = f"/staff/outbox/{message.id}"
+    return Target(f"{page}/retry", page, build.staff())
+
+
 # Every endpoint that accepts POST, and how to reach it as the user it is for. A new one fails
 # test_every_form_is_fuzzed until it is added here.
 POST_TARGETS: dict[str, Callable[[Builders], Target]] = {
@@ -414,6 +426,7 @@ POST_TARGETS: dict[str, Callable[[Builders], Target]] = {
     "reporting.check": _report_page("{base}/check", "{base}/check", correcting=True),
     "reporting.correct": _report_page("{base}/correct", "{base}", submitted=True),
     "reporting.discard": _report_page("{base}/discard", "{base}", correcting=True),
+    "outbox_staff.retry": _failed_email,
 }
 
 FIELD = re.compile(r'<(?:input|textarea|select)\b[^>]*\bname="([^"]+)"(?:[^>]*\bvalue="([^"]*)")?')

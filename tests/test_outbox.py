@@ -376,3 +376,37 @@ def test_two_workers_at_once_deliver_every_message_exactly_once(
     sent_by = [int(re.search(r"deliver_outbox: (\d+)", out).group(1)) for out in outputs]
     assert sum(sent_by) == count
     assert {m.status for m in outbox()} == {OutboxStatus.SENT}
+
+
+def test_mail_server_down_for_a_while_then_back_every_queued_email_arrives_exactly_once(
+    app, app_ctx, monkeypatch
+):
+    # The real mail server's port, with nothing listening on it until it comes back.
+    inbox = SMTPInbox(app)
+    monkeypatch.setattr(app.extensions["mail"], "port", inbox.port)
+    addresses = [f"reader{number}@example.org" for number in range(5)]
+    for number, address in enumerate(addresses[:3]):
+        queue_confirmation(address, user_id=number + 1)
+    db.session.commit()
+
+    now = datetime.now(UTC)
+    for hours, address in enumerate([*addresses[3:], None]):
+        # The scheduler runs every hour while the server is down; more email is queued.
+        assert "deliver_outbox: 0" in run_jobs(app, now + timedelta(hours=hours))
+        if address:
+            queue_confirmation(address, user_id=4 + hours)
+            db.session.commit()
+    assert {m.status for m in outbox()} == {OutboxStatus.QUEUED}
+    assert max(m.attempts for m in outbox()) >= 2  # it kept trying, waiting longer each time
+
+    inbox.controller.start()  # the server is back
+    try:
+        back = now + timedelta(days=1)  # past every back-off
+        assert "deliver_outbox: 5" in run_jobs(app, back)
+        assert "deliver_outbox: 0" in run_jobs(app, back + timedelta(days=1))
+        inbox.wait_for(5)
+        time.sleep(0.3)  # anything sent twice would have arrived by now
+        assert sorted(m["To"] for m in inbox.received) == addresses
+        assert {m.status for m in outbox()} == {OutboxStatus.SENT}
+    finally:
+        inbox.controller.stop()
