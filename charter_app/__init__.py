@@ -126,6 +126,7 @@ def register_blueprints(app: Flask) -> None:
     from charter_app.events.member_views import bp as event_registrations_bp
     from charter_app.events.staff_views import bp as events_staff_bp
     from charter_app.events.views import bp as events_bp
+    from charter_app.notifications.preference_views import bp as email_preferences_bp
     from charter_app.notifications.staff_views import bp as outbox_staff_bp
     from charter_app.organisations.profile_views import bp as organisation_profile_bp
     from charter_app.organisations.staff_views import bp as organisations_staff_bp
@@ -164,6 +165,7 @@ def register_blueprints(app: Flask) -> None:
         event_attendees_bp,
         event_registrations_bp,
         outbox_staff_bp,
+        email_preferences_bp,
     ):
         app.register_blueprint(blueprint)
     if app.config.get("MAIL_CATCHER_DIR"):

@@ -43,6 +43,8 @@ PUBLIC_ENDPOINTS = {
     "event_feedback.thanks",
     "event_announcements.unsubscribe",
     "event_registrations.feed",
+    # The one-click unsubscribe in optional emails: the link's signed token names the person.
+    "email_preferences.unsubscribe",
 }
 KNOWN_ACCESS = {"public", "login", "signed-in", "staff", "admin", "development"}
 

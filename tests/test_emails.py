@@ -166,8 +166,7 @@ EMAILS = {
     "event_thank_you": lambda: feedback_emails.event_thank_you(
         _registration("confirmed", checked_in_at=datetime(2026, 11, 5, 9, 50, tzinfo=UTC)),
         "FEEDBACK-TOKEN"),
-    "event_announcement": lambda: announcement_emails.event_announcement(
-        WEBINAR, PERSON, "UNSUBSCRIBE-TOKEN"),
+    "event_announcement": lambda: announcement_emails.event_announcement(WEBINAR, PERSON),
     # Events: appointments with buyers at a meet-the-buyer event.
     "booking_confirmed": lambda: booking_emails.booking_confirmed(_booking("booked", 0)),
     "booking_cancelled": lambda: booking_emails.booking_cancelled(_booking(

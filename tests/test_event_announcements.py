@@ -29,27 +29,22 @@ def _announcements() -> list[OutboxMessage]:
         OutboxMessage.template == "event_announcement").order_by(OutboxMessage.id)))
 
 
-def test_a_person_opts_in_and_out_from_their_account(app, build, client):
+def test_a_person_opts_in_and_out_on_their_email_settings_page(app, build, client):
     user = build.user()
     log_in(client, user.email, PASSWORD)
-    account = client.get("/account").get_data(as_text=True)
-    assert 'href="/account/event-announcements"' in account
-    assert "Emails about new events</a>: you do not get them" in account
+    # The page that used to hold this one choice leads to the email settings page.
+    moved = client.get("/account/event-announcements")
+    assert moved.headers["Location"] == "/account/emails"
 
-    missing = submit_form(client, "/account/event-announcements", {})
-    assert "Select yes if you want an email when a new event is announced" in (
-        missing.get_data(as_text=True))
-    response = submit_form(client, "/account/event-announcements", {"wanted": "yes"})
+    response = submit_form(client, "/account/emails", {"wanted": "event_announcements"})
     assert response.status_code == 302
     db.session.refresh(user)
     assert user.wants_event_announcements is True
-    account = client.get("/account").get_data(as_text=True)
-    assert "We will email you when a new event is announced." in account
-    assert "Emails about new events</a>: you get them" in account
-    page = client.get("/account/event-announcements").get_data(as_text=True)
-    assert 'value="yes" checked' in page
+    assert "New events" in client.get("/account").get_data(as_text=True)
+    page = client.get("/account/emails").get_data(as_text=True)
+    assert 'value="event_announcements" checked' in page
 
-    submit_form(client, "/account/event-announcements", {"wanted": "no"})
+    submit_form(client, "/account/emails", {})
     db.session.refresh(user)
     assert user.wants_event_announcements is False
 
@@ -84,8 +79,8 @@ def test_staff_announce_an_event_once_to_active_confirmed_people_who_opted_in(
     received = smtp.wait_for(2)
     [mail] = [m for m in received if m["To"] == wants.email]
     assert mail["Subject"] == "New event: Meet the buyer: Durham County Council"
-    assert any("/events/unsubscribe/" in link for link in smtp.links(mail))
-    assert any(link.endswith("/account/event-announcements") for link in smtp.links(mail))
+    assert any("/email/unsubscribe/" in link for link in smtp.links(mail))
+    assert any(link.endswith("/account/emails") for link in smtp.links(mail))
 
     # A second announcement is refused, plainly, and sends nothing.
     again = submit_form(client, f"/staff/events/{event.id}/announce", {},
@@ -145,7 +140,7 @@ def test_the_unsubscribe_link_turns_announcements_off_without_signing_in(app, bu
     announcements.announce_event(event.id)
     db.session.commit()
     [mail] = smtp.wait_for(1)
-    url = link_path(next(link for link in smtp.links(mail) if "/events/unsubscribe/" in link))
+    url = link_path(next(link for link in smtp.links(mail) if "/email/unsubscribe/" in link))
 
     page = client.get(url)
     assert page.status_code == 200
@@ -153,7 +148,7 @@ def test_the_unsubscribe_link_turns_announcements_off_without_signing_in(app, bu
     db.session.refresh(person)
     assert person.wants_event_announcements is True  # a visit (or a link scanner) changes nothing
 
-    done = submit_form(client, url, {})
+    done = client.post(url)  # one click: no session, no CSRF token (the link's token is enough)
     assert done.status_code == 200
     assert "You will not get emails about new events" in done.get_data(as_text=True)
     db.session.refresh(person)
@@ -164,6 +159,15 @@ def test_the_unsubscribe_link_turns_announcements_off_without_signing_in(app, bu
     announcements.announce_event(build.event().id)
     db.session.commit()
     assert len(_announcements()) == 1
+
+
+def test_unsubscribe_links_in_announcements_sent_before_still_work(app, build, client):
+    person = _opted_in(build)
+    with app.test_request_context():
+        url = f"/events/unsubscribe/{announcements.unsubscribe_token(person)}"
+    assert submit_form(client, url, {}).status_code == 200
+    db.session.refresh(person)
+    assert person.wants_event_announcements is False
 
 
 def test_a_tampered_unsubscribe_link_is_not_valid(app, build, client):

@@ -324,6 +324,17 @@ def _unsubscribe(build):
     return Target(url, url)
 
 
+def _email_unsubscribe(build):
+    """The one-click unsubscribe in an optional email (no CSRF token needed: the link's is)."""
+    from charter_app.notifications.preferences import OptionalEmail, unsubscribe_url
+    from tests.conftest import link_path
+
+    staff = build.staff()
+    url = link_path(unsubscribe_url(staff, OptionalEmail.STAFF_DIGEST))
+    # Its page has no form token to take: the settings page's serves (and is ignored).
+    return Target(url, "/account/emails", staff)
+
+
 def _announce(build):
     url = f"/staff/events/{build.event().id}/announce"
     return Target(url, url, build.staff())
@@ -391,10 +402,11 @@ POST_TARGETS: dict[str, Callable[[Builders], Target]] = {
     "events_staff.cancel": _staff_event("cancel"),
     "events_staff.duplicate": _staff_event("duplicate"),
     "event_feedback.give": _feedback_form,
-    "event_announcements.preferences": lambda build: Target(
-        "/account/event-announcements", "/account/event-announcements", build.user()),
     "event_announcements.unsubscribe": _unsubscribe,
     "event_announcements.announce": _announce,
+    "email_preferences.settings": lambda build: Target("/account/emails", "/account/emails",
+                                                       build.staff()),
+    "email_preferences.unsubscribe": _email_unsubscribe,
     "event_buyers.new_partner": _meet_the_buyer("/staff/partners/new"),
     "event_buyers.edit_partner": _meet_the_buyer("/staff/partners/{partner}/edit"),
     "event_buyers.new_buyer": _meet_the_buyer("/staff/events/{event}/buyers/new"),
@@ -526,6 +538,7 @@ PUBLIC_PAGES = [
     "directory.api_detail", "events.index", "events.past", "events.event", "events.calendar",
     "events.checkin_qr", "event_registrations.feed",
     "event_feedback.give", "event_feedback.thanks", "event_announcements.unsubscribe",
+    "email_preferences.unsubscribe",
 ]
 
 

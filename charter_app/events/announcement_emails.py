@@ -1,11 +1,13 @@
 """The email announcing a new event to those who opted in. An optional email: it carries a
-one-click unsubscribe link (a signed token naming the person) and a link to their settings.
+one-click unsubscribe link (a signed token naming the person and this kind of email, also sent
+as the List-Unsubscribe header) and a link to their email settings.
 
 Its key names the event and the person, so nobody gets one event's announcement twice.
 """
 
 from charter_app.events import display
 from charter_app.events.models import Event
+from charter_app.notifications import preferences
 from charter_app.notifications.models import EmailCategory, OutboxMessage
 from charter_app.notifications.outbox import queue_email, single_line
 from charter_app.urls import external_url
@@ -22,7 +24,7 @@ def summary(text: str) -> str:
     return line[:SUMMARY_LENGTH].rsplit(" ", 1)[0].rstrip(",.;:") + "..."
 
 
-def event_announcement(event: Event, user, unsubscribe_token: str) -> OutboxMessage:
+def event_announcement(event: Event, user) -> OutboxMessage:
     """A new event, to one person who asked to hear about new events."""
     return queue_email(
         template="event_announcement",
@@ -36,7 +38,6 @@ def event_announcement(event: Event, user, unsubscribe_token: str) -> OutboxMess
         where=display.where(event),
         summary=summary(event.description),
         event_url=external_url("events.event", event_id=event.id),
-        unsubscribe_url=external_url("event_announcements.unsubscribe",
-                                     token=unsubscribe_token),
-        preferences_url=external_url("event_announcements.preferences"),
+        unsubscribe_url=preferences.unsubscribe_url(
+            user, preferences.OptionalEmail.EVENT_ANNOUNCEMENTS),
     )

@@ -1,14 +1,13 @@
-"""Emails announcing new events: a person's choice to get them (signed in), the one-click
-unsubscribe from an announcement (no sign-in: the link's signed token names them), and staff
-announcing a published, upcoming event once, after a confirmation page."""
+"""Emails announcing new events: the one-click unsubscribe from announcements sent before the
+email settings page came (no sign-in: the link's signed token names them), and staff announcing
+a published, upcoming event once, after a confirmation page. A person chooses whether to get
+them on their email settings page (notifications/preference_views.py)."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from charter_app.access import login_required, public, staff_required
 from charter_app.events import announcements
-from charter_app.events.forms import ChoiceRadios, ConfirmForm
+from charter_app.events.forms import ConfirmForm
 from charter_app.events.models import Event
 from charter_app.events.staff_views import event_helpers
 from charter_app.extensions import db
@@ -18,32 +17,12 @@ from charter_app.tokens import InvalidToken
 bp = Blueprint("event_announcements", __name__)
 bp.context_processor(event_helpers)  # the staff event pages' labels, for the confirmation page
 
-YES, NO = "yes", "no"
 
-
-class PreferenceForm(FlaskForm):
-    wanted = ChoiceRadios(
-        "Do you want an email when a new event is announced?",
-        "Select yes if you want an email when a new event is announced",
-        description="Meet-the-buyer days, webinars and workshops for local businesses and "
-                    "voluntary organisations. Every email has a link to stop them.",
-        choices=[(YES, "Yes, email me about new events"), (NO, "No")])
-
-
-@bp.route("/account/event-announcements", methods=["GET", "POST"])
+@bp.route("/account/event-announcements")
 @login_required
 def preferences():
-    form = PreferenceForm()
-    if not form.is_submitted():
-        form.wanted.data = YES if current_user.wants_event_announcements else NO
-    if form.validate_on_submit():
-        wanted = form.wanted.data == YES
-        announcements.set_wants_announcements(current_user, wanted)
-        flash("We will email you when a new event is announced." if wanted
-              else "We will not email you about new events.", "success")
-        return redirect(url_for("accounts.account"))
-    return render_template("events/announcements/preferences.html",
-                           title="Emails about new events", form=form)
+    # Moved: every optional email is chosen on one page now. Old links and bookmarks still work.
+    return redirect(url_for("email_preferences.settings"), 301)
 
 
 @bp.route("/events/unsubscribe/<token>", methods=["GET", "POST"])

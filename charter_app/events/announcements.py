@@ -5,8 +5,10 @@ matches while it is empty, the event published and not yet started), so of two s
 "Announce" at once, one sends and the other is told it was already done. Each email's key names
 the event and the person as well, so no one gets one event's announcement twice.
 
-Each announcement carries an unsubscribe link: a signed token naming the person, which turns
-the choice off without signing in.
+Each announcement carries a one-click unsubscribe link (notifications/preferences.py), which
+turns the choice off without signing in. Links in announcements sent before it came,
+/events/unsubscribe/<token>, still work: `unsubscribe_token` and `user_for_unsubscribe` serve
+them.
 
 Services flush, never commit: the request commits.
 """
@@ -104,6 +106,6 @@ def announce_event(event_id: int, *, now: datetime | None = None) -> int:
         raise AnnouncementRefused(refusal(event, now) or "This event cannot be announced.")
     sent = 0
     for user in db.session.scalars(_recipients().order_by(User.id)):
-        announcement_emails.event_announcement(event, user, unsubscribe_token(user))
+        announcement_emails.event_announcement(event, user)
         sent += 1
     return sent

@@ -59,12 +59,22 @@ def message_id(message: OutboxMessage) -> str:
     return f"<outbox-{message.id}.{key}@countydurhampound.example>"
 
 
+def unsubscribe_headers(message: OutboxMessage) -> dict[str, str]:
+    """RFC 8058 one-click unsubscribe, for optional emails: a mail program offers "Unsubscribe"
+    and POSTs to the URL itself. The mail relay must DKIM-sign both headers (see the README)."""
+    if not message.unsubscribe_url:
+        return {}
+    return {"List-Unsubscribe": f"<{message.unsubscribe_url}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
 def _mail_message(message: OutboxMessage) -> Message:
     mail_message = Message(
         subject=message.subject,
         recipients=[message.recipient],
         body=message.body_text,
         html=message.body_html,
+        extra_headers=unsubscribe_headers(message) or None,
     )
     mail_message.msgId = message_id(message)
     if message.attachment_body is not None:

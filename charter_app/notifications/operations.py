@@ -11,14 +11,13 @@ from sqlalchemy.orm import defer
 
 from charter_app.extensions import db
 from charter_app.locking import StateChangeRefused
-from charter_app.notifications.delivery import message_id
+from charter_app.notifications.delivery import message_id, unsubscribe_headers
 from charter_app.notifications.models import RECIPIENT_MAX_LENGTH, OutboxMessage, OutboxStatus
 from charter_app.timeutil import utcnow
 
 STATUSES = (OutboxStatus.QUEUED, OutboxStatus.SENT, OutboxStatus.FAILED)
 KIND_MAX_LENGTH = OutboxMessage.template.property.columns[0].type.length
 # RFC 8058: the one value a mail program POSTs to the List-Unsubscribe URL.
-ONE_CLICK = "List-Unsubscribe=One-Click"
 
 
 @dataclass(frozen=True)
@@ -129,10 +128,8 @@ def headers(message: OutboxMessage) -> list[tuple[str, str]]:
         ("Subject", message.subject),
         ("Message-ID", message_id(message)),
     ]
-    if message.unsubscribe_url:
-        shown += [("List-Unsubscribe", f"<{message.unsubscribe_url}>"),
-                  ("List-Unsubscribe-Post", ONE_CLICK)]
-    return shown
+    # The same function the worker uses, so the page cannot drift from what is sent.
+    return shown + list(unsubscribe_headers(message).items())
 
 
 def retry(message_id_: int, by, now: datetime | None = None) -> None:

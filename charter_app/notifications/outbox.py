@@ -22,11 +22,13 @@ from charter_app.notifications.models import (
     EmailCategory,
     OutboxMessage,
 )
+from charter_app.urls import external_url
 
 # Line breaks, tabs and other control or separator characters a name could smuggle into a
 # header (CR/LF would start a new header) or a one-line text.
 _LINE_BREAKING = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
 _SPACES = re.compile(r"\s+")
+UNSUBSCRIBE_URL_MAX_LENGTH = OutboxMessage.__table__.c.unsubscribe_url.type.length
 
 
 def single_line(text: str, max_length: int | None = None) -> str:
@@ -61,12 +63,24 @@ class Attachment:
 
 def queue_email(*, template: str, subject: str, recipient: str, idempotency_key: str,
                 category: EmailCategory, attachment: Attachment | None = None,
-                **context) -> OutboxMessage:
+                unsubscribe_url: str | None = None, **context) -> OutboxMessage:
     """Write an email to the outbox. A key already queued returns the existing message.
 
     The subject is cleaned to one bounded line here, whatever the caller passes, so a header
     can never be broken or overflow its column.
+
+    An optional email must name its one-click unsubscribe URL (notifications/preferences.py
+    `unsubscribe_url`): it is sent as List-Unsubscribe, and the templates get it with
+    `preferences_url`. Other emails always arrive, so they may not have one.
     """
+    if (category == EmailCategory.OPTIONAL) != (unsubscribe_url is not None):
+        raise ValueError("an optional email, and only an optional email, has an unsubscribe URL")
+    if unsubscribe_url is not None:
+        unsubscribe_url = single_line(unsubscribe_url)
+        if len(unsubscribe_url) > UNSUBSCRIBE_URL_MAX_LENGTH:
+            raise ValueError(f"unsubscribe URL longer than {UNSUBSCRIBE_URL_MAX_LENGTH} characters")
+        context["unsubscribe_url"] = unsubscribe_url
+        context.setdefault("preferences_url", external_url("email_preferences.settings"))
     recipient = single_line(recipient)
     if len(idempotency_key) > IDEMPOTENCY_KEY_MAX_LENGTH:
         raise ValueError(f"idempotency key longer than {IDEMPOTENCY_KEY_MAX_LENGTH} characters")
@@ -87,6 +101,7 @@ def queue_email(*, template: str, subject: str, recipient: str, idempotency_key:
         subject=subject,
         body_text=text,
         body_html=html,
+        unsubscribe_url=unsubscribe_url,
     )
     if attachment is not None:
         message.attachment_name = single_line(attachment.filename, 100)

@@ -64,7 +64,7 @@ def test_staff_announce_an_event_and_a_reader_stops_the_emails(browsing, build, 
     browsing.check(staff, "announced")
 
     [mail] = smtp.wait_for(1)
-    unsubscribe = next(link for link in smtp.links(mail) if "/events/unsubscribe/" in link)
+    unsubscribe = next(link for link in smtp.links(mail) if "/email/unsubscribe/" in link)
     page = browsing.open(viewport=PHONE)
     browsing.visit(page, unsubscribe, "unsubscribe page")
     click_button(page, "Stop these emails")
