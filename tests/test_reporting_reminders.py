@@ -3,6 +3,8 @@ days before the anniversary, on it, 14 days late) and each quarterly report (whe
 opens, 14 days before it is due). The jobs are called directly with `now`, one call per day, and
 the outbox says what went to whom and when."""
 
+import html
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -12,6 +14,7 @@ from sqlalchemy import select
 from charter_app.extensions import db
 from charter_app.notifications.models import EmailCategory, OutboxMessage
 from charter_app.organisations.models import ApplicationStatus
+from charter_app.reminders import schedule as reminders_schedule
 from charter_app.reporting import annual
 from charter_app.reporting.quarters import FinancialQuarter
 from charter_app.reporting.tasks import (
@@ -20,6 +23,8 @@ from charter_app.reporting.tasks import (
     remind_quarterly_reports,
 )
 from charter_app.timeutil import LONDON
+from tests.builders import PASSWORD
+from tests.conftest import log_in
 
 S = ApplicationStatus
 REMINDERS = {"annual_update_reminder", "quarterly_report_reminder"}
@@ -272,3 +277,33 @@ def test_run_jobs_emails_the_reminders_with_what_is_due_and_by_when(app, signato
     queued = outbox_after(0)
     assert {m.category for m in queued} == {EmailCategory.SERVICE}
     assert {m.unsubscribe_url for m in queued} == {None}
+
+
+# --- the staff page of every timing ------------------------------------------------------------
+
+def test_staff_read_every_reminder_timing_in_words_from_the_staff_home(app, build, monkeypatch):
+    staff = build.staff()
+    client = app.test_client()
+    log_in(client, staff.email, PASSWORD)
+    home = client.get("/staff/").get_data(as_text=True)
+    assert 'href="/staff/reminders"' in home
+
+    page = client.get("/staff/reminders")
+    assert page.status_code == 200
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page.get_data(as_text=True))).split())
+    assert "When reminders are sent" in text
+    for said in ("30 days before the anniversary (the update opens)",
+                 "7 days before the anniversary", "On the anniversary",
+                 "14 days after the anniversary (overdue)",
+                 "More than 60 days after the anniversary (on day 61) The signatory is marked "
+                 "as lapsed",
+                 "On the quarter's first day", "14 days before the report is due",
+                 "30 days after the quarter ends The report is due",
+                 "60 days after the quarter ends A report not yet sent counts as missing",
+                 "7 days before the event", "1 day before the event",
+                 "1 hour before a webinar starts The link to join the webinar",
+                 "Every Monday at 8am UK time"):
+        assert said in text, said
+    # The page reads the one place the jobs read: change a timing there, and the page says so.
+    monkeypatch.setattr(reminders_schedule, "STAFF_DIGEST_HOUR", 14)
+    assert "Every Monday at 2pm UK time" in client.get("/staff/reminders").get_data(as_text=True)
