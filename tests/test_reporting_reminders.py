@@ -16,6 +16,7 @@ from charter_app.notifications.models import EmailCategory, OutboxMessage
 from charter_app.organisations.models import ApplicationStatus
 from charter_app.reminders import schedule as reminders_schedule
 from charter_app.reporting import annual
+from charter_app.reporting import reminders as reporting_reminders
 from charter_app.reporting.quarters import FinancialQuarter
 from charter_app.reporting.tasks import (
     lapse_overdue_signatories,
@@ -24,7 +25,7 @@ from charter_app.reporting.tasks import (
 )
 from charter_app.timeutil import LONDON
 from tests.builders import PASSWORD
-from tests.conftest import log_in
+from tests.conftest import counting_statements, log_in
 
 S = ApplicationStatus
 REMINDERS = {"annual_update_reminder", "quarterly_report_reminder"}
@@ -277,6 +278,28 @@ def test_run_jobs_emails_the_reminders_with_what_is_due_and_by_when(app, signato
     queued = outbox_after(0)
     assert {m.category for m in queued} == {EmailCategory.SERVICE}
     assert {m.unsubscribe_url for m in queued} == {None}
+
+
+def test_the_scan_reads_signatories_in_batches_with_a_fixed_number_of_statements_each(
+        app, build, signatory, monkeypatch):
+    """Five signatories read two at a time: every one reminded, the members and what is
+    already queued fetched once per batch, whatever the batch holds."""
+    monkeypatch.setattr(reporting_reminders, "BATCH_SIZE", 2)
+    owners = [signatory(date(2027, 3, 3))[1] for _ in range(5)]
+    signatory(date(2027, 3, 3), status=S.SUSPENDED, slug="suspended-between")
+    now = at_nine(date(2028, 2, 2))  # T-30 for all five; 2027-28 Q4 open for all five
+    with counting_statements(app) as statements:
+        assert remind_annual_updates(now) == 5
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    inserts = [s for s in statements if s.lstrip().upper().startswith("INSERT")]
+    # Per batch (3 of them): the signatories, their members, the keys already queued; then
+    # per email queued, the outbox's own check of its key and the insert.
+    assert (len(selects), len(inserts)) == (3 * 3 + 5, 5)
+    db.session.commit()
+    assert sorted(m.recipient for m in outbox_after(0)) == sorted(o.email for o in owners)
+    with counting_statements(app) as statements:
+        assert remind_annual_updates(now) == 0  # nothing new: 3 statements a batch, no more
+    assert len(statements) == 3 * 3
 
 
 # --- the staff page of every timing ------------------------------------------------------------
