@@ -90,7 +90,7 @@ def annual_reminder_due(due: date, today: date) -> Reminder | None:
 
 def remind_annual_updates(now: datetime) -> int:
     """Email each member of each approved signatory whose current pledge year's update is not
-    in the latest reminder of it that fell due; how many emails were queued."""
+    in yet the latest reminder of it that fell due; how many emails were queued."""
     today = london_date(now)
     earliest = min(reminder.offset for reminder in ANNUAL_UPDATE)
     # Only years whose anniversary (ends_on + 1 day) has a reminder due and is not past the
