@@ -133,6 +133,7 @@ def register_blueprints(app: Flask) -> None:
     from charter_app.organisations.standing_views import bp as organisations_standing_bp
     from charter_app.organisations.views import bp as organisations_bp
     from charter_app.pages.views import bp as pages_bp
+    from charter_app.reminders.staff_views import bp as reminders_staff_bp
     from charter_app.reporting.annual_views import bp as reporting_annual_bp
     from charter_app.reporting.catalogue_views import bp as reporting_catalogue_bp
     from charter_app.reporting.dashboard_views import bp as reporting_dashboard_bp
@@ -166,6 +167,7 @@ def register_blueprints(app: Flask) -> None:
         event_registrations_bp,
         outbox_staff_bp,
         email_preferences_bp,
+        reminders_staff_bp,
     ):
         app.register_blueprint(blueprint)
     if app.config.get("MAIL_CATCHER_DIR"):

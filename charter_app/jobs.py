@@ -28,6 +28,8 @@ class Job:
 # out in the same run. The scheduler also delivers the outbox on its own, every few seconds.
 JOBS: list[Job] = [
     Job("lapse_overdue_signatories", reporting_tasks.lapse_overdue_signatories),
+    Job("remind_annual_updates", reporting_tasks.remind_annual_updates),
+    Job("remind_quarterly_reports", reporting_tasks.remind_quarterly_reports),
     Job("close_event_waiting_lists", event_tasks.close_event_waiting_lists),
     Job("thank_attendees", event_tasks.thank_attendees),
     Job("erase_attendee_needs", event_tasks.erase_attendee_needs),

@@ -37,12 +37,14 @@ from charter_app.pledges.models import Measure, Pledge, PledgePeriod
 from charter_app.reporting import annual
 from charter_app.reporting import checks as report_checks
 from charter_app.reporting import emails as reporting_emails
+from charter_app.reporting import tasks as reporting_tasks
 from charter_app.reporting.models import (
     AnnualUpdate,
     QuarterlyReport,
     ReportCheck,
     ReportRevision,
 )
+from charter_app.reporting.quarters import FinancialQuarter
 from charter_app.timeutil import LONDON
 from charter_app.tokens import make_token
 from charter_app.urls import external_url
@@ -153,6 +155,13 @@ EMAILS = {
         ORGANISATION, ANNUAL_UPDATE, RENEWAL, PERSON),
     "signatory_lapsed": lambda: reporting_emails.signatory_lapsed(
         ORGANISATION, LAPSE, date(2026, 6, 10), 60, PERSON),
+    # Reminders of the Charter's obligations (reporting/reminders.py).
+    "annual_update_reminder": lambda: reporting_emails.annual_update_reminder(
+        ORGANISATION, PledgePeriod(id=33, number=1, starts_on=date(2025, 6, 10),
+                                   ends_on=date(2026, 6, 9)),
+        date(2026, 6, 10), "T-7", date(2026, 6, 3), date(2026, 8, 10), PERSON),
+    "quarterly_report_reminder": lambda: reporting_emails.quarterly_report_reminder(
+        ORGANISATION, FinancialQuarter(2026, 2), "due-14", date(2026, 10, 16), PERSON),
     # Events: registrations and the waiting list.
     "event_place_confirmed": lambda: event_emails.registration_received(
         _registration("confirmed")),
@@ -297,6 +306,11 @@ def test_every_email_sending_service_works_without_a_request(app, app_ctx, build
     standing.lift_suspension(suspended, staff, None)
     report = build.report(signatory, actor=owner)
     report_checks.query_report(report, report.submitted_revision_id, staff, "Which weeks?")
+    # The jobs' reminders of the annual update (due in 7 days) and a quarter's report (open).
+    build.organisation(owner, status="approved", approved_at=datetime(2025, 3, 3, 9, tzinfo=UTC))
+    reminders_at = datetime(2026, 2, 24, 9, tzinfo=UTC)
+    assert reporting_tasks.remind_annual_updates(reminders_at) == 1
+    assert reporting_tasks.remind_quarterly_reports(reminders_at) == 1
     # The annual update's: lapsed by the daily job, then approved again by the update.
     lapsing = build.organisation(owner, status="approved",
                                  approved_at=datetime(2024, 1, 10, 12, tzinfo=UTC))
@@ -341,8 +355,8 @@ def test_every_email_sending_service_works_without_a_request(app, app_ctx, build
 
     templates = set(db.session.scalars(select(OutboxMessage.template)))
     assert templates == set(EMAILS)
-    received = smtp.wait_for(36)
-    assert len(received) == 36
+    received = smtp.wait_for(38)
+    assert len(received) == 38
     links = [link for message in received for link in smtp.links(message)]
     assert len(links) >= 10
     assert all(link.startswith(BASE_URL + "/") for link in links), links

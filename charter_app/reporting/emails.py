@@ -12,8 +12,10 @@ from charter_app.notifications.models import EmailCategory, OutboxMessage
 from charter_app.notifications.outbox import queue_email, single_line
 from charter_app.organisations.models import ApplicationStatus, Organisation, StatusChange
 from charter_app.pledges.catalogue import target_with_unit
+from charter_app.pledges.models import PledgePeriod
 from charter_app.presentation import uk_date
 from charter_app.reporting.models import AnnualUpdate, QuarterlyReport, ReportCheck
+from charter_app.reporting.quarters import MISSING_AFTER_DAYS, FinancialQuarter
 from charter_app.urls import external_url
 
 SERVICE = EmailCategory.SERVICE
@@ -99,3 +101,83 @@ def signatory_lapsed(organisation: Organisation, change: StatusChange, due_on: d
 
 
 # --- end of the annual update's emails -------------------------------------------------------
+
+
+# --- reminders of what the Charter asks (reporting/reminders.py) -----------------------------
+
+
+def days_in_words(due_on: date, today: date) -> str:
+    """How far off a due day is, from the day the reminder is written: "in 7 days", "today",
+    "1 day late"."""
+    days = (due_on - today).days
+    if days == 0:
+        return "today"
+    if days > 0:
+        return f"in {days} {'day' if days == 1 else 'days'}"
+    return f"{-days} {'day' if days == -1 else 'days'} late"
+
+
+def annual_update_reminder_key(organisation_id: int, period_id: int, reminder_key: str,
+                               member_id: int) -> str:
+    return f"annual-update:{organisation_id}:{period_id}:{reminder_key}:{member_id}"
+
+
+def quarterly_report_reminder_key(organisation_id: int, quarter: FinancialQuarter,
+                                  reminder_key: str, member_id: int) -> str:
+    return (f"quarterly-report:{organisation_id}:{quarter.financial_year}-q{quarter.number}:"
+            f"{reminder_key}:{member_id}")
+
+
+def annual_update_reminder(organisation: Organisation, period: PledgePeriod, due_on: date,
+                           reminder_key: str, today: date, lapses_on: date,
+                           member: User) -> OutboxMessage:
+    """To each member: the annual update is open, due soon, due today or overdue (one email per
+    reminder timing, member and pledge year). A Charter obligation, so it always arrives."""
+    name = single_line(organisation.name)
+    when = days_in_words(due_on, today)
+    return queue_email(
+        template="annual_update_reminder",
+        subject=(f"Annual update for {single_line(name, NAME_IN_SUBJECT)}: "
+                 + (f"due {when}" if due_on >= today else when)),
+        recipient=member.email,
+        idempotency_key=annual_update_reminder_key(organisation.id, period.id, reminder_key,
+                                                   member.id),
+        category=SERVICE,
+        organisation_name=name,
+        due_on=uk_date(due_on),
+        when=when,
+        late=due_on < today,
+        year_from=uk_date(period.starts_on),
+        year_to=uk_date(period.ends_on),
+        last_day=uk_date(lapses_on - timedelta(days=1)),
+        lapses_on=uk_date(lapses_on),
+        update_url=_annual_update_url(organisation),
+    )
+
+
+def quarterly_report_reminder(organisation: Organisation, quarter: FinancialQuarter,
+                              reminder_key: str, today: date, member: User) -> OutboxMessage:
+    """To each member: a quarter is open for reporting, or its report is due soon (one email
+    per reminder timing, member and quarter). A Charter obligation, so it always arrives."""
+    name = single_line(organisation.name)
+    when = days_in_words(quarter.due_on, today)
+    return queue_email(
+        template="quarterly_report_reminder",
+        subject=(f"{quarter.label} social value report for "
+                 f"{single_line(name, NAME_IN_SUBJECT)}: due {when}"),
+        recipient=member.email,
+        idempotency_key=quarterly_report_reminder_key(organisation.id, quarter, reminder_key,
+                                                      member.id),
+        category=SERVICE,
+        organisation_name=name,
+        quarter_label=quarter.label,
+        quarter_from=uk_date(quarter.starts_on),
+        quarter_to=uk_date(quarter.ends_on),
+        quarter_ended=quarter.ends_on < today,
+        due_on=uk_date(quarter.due_on),
+        when=when,
+        missing_from=uk_date(quarter.missing_from),
+        missing_after_days=MISSING_AFTER_DAYS,
+        report_url=external_url("reporting.report", organisation_id=organisation.id,
+                                financial_year=quarter.financial_year, number=quarter.number),
+    )
