@@ -29,6 +29,7 @@ class Job:
 JOBS: list[Job] = [
     Job("lapse_overdue_signatories", reporting_tasks.lapse_overdue_signatories),
     Job("close_event_waiting_lists", event_tasks.close_event_waiting_lists),
+    Job("remind_attendees", event_tasks.remind_attendees),
     Job("thank_attendees", event_tasks.thank_attendees),
     Job("erase_attendee_needs", event_tasks.erase_attendee_needs),
     Job("deliver_outbox", notification_tasks.deliver_outbox),

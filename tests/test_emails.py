@@ -34,6 +34,7 @@ from charter_app.organisations import applications, change_requests, review, sta
 from charter_app.organisations import emails as organisation_emails
 from charter_app.organisations.models import LegalChangeRequest, Organisation, StatusChange
 from charter_app.pledges.models import Measure, Pledge, PledgePeriod
+from charter_app.reminders import schedule
 from charter_app.reporting import annual
 from charter_app.reporting import checks as report_checks
 from charter_app.reporting import emails as reporting_emails
@@ -90,6 +91,12 @@ WEBINAR = Event(id=41, kind="webinar", title="Webinar: social value in your bid"
                             "2023, and how to write about yours.\n\nFor any local business.",
                 starts_at=datetime(2026, 11, 12, 14, tzinfo=UTC),
                 ends_at=datetime(2026, 11, 12, 15, 30, tzinfo=UTC), status="published")
+
+# A webinar's reminders: its join link goes to those with a place.
+JOINABLE_WEBINAR = Event(id=42, kind="webinar", title="Webinar: writing a bid",
+                         starts_at=datetime(2026, 11, 19, 14, tzinfo=UTC),
+                         ends_at=datetime(2026, 11, 19, 15, tzinfo=UTC), status="published",
+                         join_url="https://meet.example.com/writing-a-bid")
 
 
 CANCELLED_EVENT = Event(id=41, kind="workshop", title="Bids and tenders workshop",
@@ -162,6 +169,13 @@ EMAILS = {
         _registration("cancelled")),
     "event_not_placed": lambda: event_emails.registration_not_placed(
         _registration("not_placed")),
+    # Events: reminders before the day, and a webinar's join link.
+    "event_reminder": lambda: event_emails.event_reminder(_registration(
+        "confirmed", confirmed_at=datetime(2026, 10, 20, 9, tzinfo=UTC)), schedule.EVENT[0]),
+    "event_join_link": lambda: event_emails.event_join_link(Registration(
+        id=503, event_id=42, event=JOINABLE_WEBINAR, attendee_name="Sam Robson",
+        attendee_email=PERSON.email, status="confirmed", sequence=0,
+        confirmed_at=datetime(2026, 10, 20, 9, tzinfo=UTC))),
     # Events: after the day, and announcements.
     "event_thank_you": lambda: feedback_emails.event_thank_you(
         _registration("confirmed", checked_in_at=datetime(2026, 11, 5, 9, 50, tzinfo=UTC)),
@@ -338,13 +352,18 @@ def test_every_email_sending_service_works_without_a_request(app, app_ctx, build
     details.ends_at += timedelta(hours=1)
     event_services.update_event(moved.id, details)
     event_services.cancel_event(moved.id, "The venue flooded.", by=staff)
+    # Reminders before an event: half an hour before a webinar, its 1-day one and join link.
+    webinar = build.event(kind="webinar", starts_in=timedelta(days=30))  # after the others
+    build.registration(webinar)
+    assert event_tasks.remind_attendees(webinar.starts_at - timedelta(minutes=30)) == 2
     db.session.commit()
 
     templates = set(db.session.scalars(select(OutboxMessage.template)))
     assert templates == set(EMAILS)
-    received = smtp.wait_for(36)
-    assert len(received) == 36
-    links = [link for message in received for link in smtp.links(message)]
+    received = smtp.wait_for(39)
+    assert len(received) == 39
+    links = [link for message in received for link in smtp.links(message)
+             if link != webinar.join_url]  # the one link that is not ours
     assert len(links) >= 10
     assert all(link.startswith(BASE_URL + "/") for link in links), links
 
