@@ -14,6 +14,7 @@ from charter_app.events import tasks as event_tasks
 from charter_app.extensions import db
 from charter_app.notifications import tasks as notification_tasks
 from charter_app.reporting import tasks as reporting_tasks
+from charter_app.staff import tasks as staff_tasks
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +32,10 @@ JOBS: list[Job] = [
     Job("remind_annual_updates", reporting_tasks.remind_annual_updates),
     Job("remind_quarterly_reports", reporting_tasks.remind_quarterly_reports),
     Job("close_event_waiting_lists", event_tasks.close_event_waiting_lists),
+    Job("remind_attendees", event_tasks.remind_attendees),
     Job("thank_attendees", event_tasks.thank_attendees),
     Job("erase_attendee_needs", event_tasks.erase_attendee_needs),
+    Job("send_staff_digest", staff_tasks.send_staff_digest),
     Job("deliver_outbox", notification_tasks.deliver_outbox),
 ]
 

@@ -34,6 +34,7 @@ from charter_app.organisations import applications, change_requests, review, sta
 from charter_app.organisations import emails as organisation_emails
 from charter_app.organisations.models import LegalChangeRequest, Organisation, StatusChange
 from charter_app.pledges.models import Measure, Pledge, PledgePeriod
+from charter_app.reminders import schedule
 from charter_app.reporting import annual
 from charter_app.reporting import checks as report_checks
 from charter_app.reporting import emails as reporting_emails
@@ -45,7 +46,9 @@ from charter_app.reporting.models import (
     ReportRevision,
 )
 from charter_app.reporting.quarters import FinancialQuarter
-from charter_app.timeutil import LONDON
+from charter_app.staff import emails as staff_emails
+from charter_app.staff import tasks as staff_tasks
+from charter_app.timeutil import LONDON, review_clock
 from charter_app.tokens import make_token
 from charter_app.urls import external_url
 
@@ -92,6 +95,27 @@ WEBINAR = Event(id=41, kind="webinar", title="Webinar: social value in your bid"
                             "2023, and how to write about yours.\n\nFor any local business.",
                 starts_at=datetime(2026, 11, 12, 14, tzinfo=UTC),
                 ends_at=datetime(2026, 11, 12, 15, 30, tzinfo=UTC), status="published")
+
+# A webinar's reminders: its join link goes to those with a place.
+JOINABLE_WEBINAR = Event(id=42, kind="webinar", title="Webinar: writing a bid",
+                         starts_at=datetime(2026, 11, 19, 14, tzinfo=UTC),
+                         ends_at=datetime(2026, 11, 19, 15, tzinfo=UTC), status="published",
+                         join_url="https://meet.example.com/writing-a-bid")
+
+# The weekly staff digest (an optional email for staff).
+DIGEST = staff_tasks.Digest(
+    week=staff_tasks.DigestWeek("2026-W46", date(2026, 11, 9)),
+    applications=[staff_tasks.WaitingApplication(12, ORGANISATION.name, review_clock(
+        datetime(2026, 10, 19, 10, tzinfo=UTC), datetime(2026, 11, 9, 8, tzinfo=UTC)))],
+    applications_waiting=3, reports_to_check=2, overdue_signatories=1, lapsed_signatories=4,
+    events=[staff_tasks.EventPlaces(Event(
+                id=43, kind="workshop", title="Bids and tenders workshop", capacity=30,
+                starts_at=datetime(2026, 11, 12, 10, tzinfo=UTC),
+                ends_at=datetime(2026, 11, 12, 12, tzinfo=UTC)), 4, 0),
+            staff_tasks.EventPlaces(Event(
+                id=44, kind="webinar", title="Webinar: social value in your bid", capacity=50,
+                starts_at=datetime(2026, 11, 13, 14, tzinfo=UTC),
+                ends_at=datetime(2026, 11, 13, 15, tzinfo=UTC)), 0, 2)])
 
 
 CANCELLED_EVENT = Event(id=41, kind="workshop", title="Bids and tenders workshop",
@@ -171,6 +195,16 @@ EMAILS = {
         _registration("cancelled")),
     "event_not_placed": lambda: event_emails.registration_not_placed(
         _registration("not_placed")),
+    # Events: reminders before the day, and a webinar's join link.
+    "event_reminder": lambda: event_emails.event_reminder(_registration(
+        "confirmed", confirmed_at=datetime(2026, 10, 20, 9, tzinfo=UTC)), schedule.EVENT[0]),
+    "event_join_link": lambda: event_emails.event_join_link(Registration(
+        id=503, event_id=42, event=JOINABLE_WEBINAR, attendee_name="Sam Robson",
+        attendee_email=PERSON.email, status="confirmed", sequence=0,
+        confirmed_at=datetime(2026, 10, 20, 9, tzinfo=UTC))),
+    # Staff: the weekly digest.
+    "staff_digest": lambda: staff_emails.staff_digest(STAFF_MEMBER, DIGEST,
+                                                      "staff-digest:2026-W46:8"),
     # Events: after the day, and announcements.
     "event_thank_you": lambda: feedback_emails.event_thank_you(
         _registration("confirmed", checked_in_at=datetime(2026, 11, 5, 9, 50, tzinfo=UTC)),
@@ -225,7 +259,7 @@ def test_each_email_has_its_category_and_key_scheme(app_ctx, fixed_base_url):
     messages = {name: make() for name, make in EMAILS.items()}
     account_kinds = {"account_exists", "confirm_email", "reset_password", "invitation",
                      "change_email", "email_changed", "email_in_use", "staff_invitation"}
-    optional_kinds = {"event_announcement"}
+    optional_kinds = {"event_announcement", "staff_digest"}
     for name, message in messages.items():
         expected = (EmailCategory.TRANSACTIONAL if name in account_kinds
                     else EmailCategory.OPTIONAL if name in optional_kinds
@@ -351,13 +385,21 @@ def test_every_email_sending_service_works_without_a_request(app, app_ctx, build
     details.ends_at += timedelta(hours=1)
     event_services.update_event(moved.id, details)
     event_services.cancel_event(moved.id, "The venue flooded.", by=staff)
+    # Reminders before an event: half an hour before a webinar, its 1-day one and join link.
+    webinar = build.event(kind="webinar", starts_in=timedelta(days=30))  # after the others
+    build.registration(webinar)
+    assert event_tasks.remind_attendees(webinar.starts_at - timedelta(minutes=30)) == 2
+    # The weekly staff digest, to the one staff member who has accepted (next Monday, 9am).
+    monday = date.today() + timedelta(days=7 - date.today().weekday())
+    assert staff_tasks.send_staff_digest(datetime.combine(monday, time(9), tzinfo=LONDON)) == 1
     db.session.commit()
 
     templates = set(db.session.scalars(select(OutboxMessage.template)))
     assert templates == set(EMAILS)
-    received = smtp.wait_for(38)
-    assert len(received) == 38
-    links = [link for message in received for link in smtp.links(message)]
+    received = smtp.wait_for(42)
+    assert len(received) == 42
+    links = [link for message in received for link in smtp.links(message)
+             if link != webinar.join_url]  # the one link that is not ours
     assert len(links) >= 10
     assert all(link.startswith(BASE_URL + "/") for link in links), links
 

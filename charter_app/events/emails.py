@@ -12,6 +12,7 @@ from charter_app.events.models import Registration
 from charter_app.notifications.models import EmailCategory, OutboxMessage
 from charter_app.notifications.outbox import Attachment, queue_email, single_line
 from charter_app.organisations.models import LISTED_STATUSES
+from charter_app.reminders.schedule import Reminder
 from charter_app.timeutil import utcnow
 from charter_app.urls import external_url
 
@@ -149,3 +150,58 @@ def event_cancelled(registration: Registration) -> OutboxMessage:
     return _send(registration, "event_cancelled", "Event cancelled",
                  attachment=_cancellation(registration),
                  reason=reason.strip() if reason else None)
+
+
+# --- reminders before the event (a job: events/tasks.py remind_attendees) -------------------
+
+
+def reminder_key(registration_id: int, reminder_key: str) -> str:
+    return f"event-reminder:{registration_id}:{reminder_key}"
+
+
+def join_link_key(registration_id: int) -> str:
+    return f"event-join-link:{registration_id}"
+
+
+def _your_events_url() -> str:
+    """Where whoever registered cancels a place (the attendee's own account, or a colleague's)."""
+    return external_url("event_registrations.mine")
+
+
+def event_reminder(registration: Registration, reminder: Reminder) -> OutboxMessage:
+    """To an attendee with a place, some days before: when and where (or the join link), the
+    check-in code for the door, and how to give the place up for someone waiting."""
+    event = registration.event
+    in_person = not event.is_online
+    code = tickets.checkin_code(registration.id) if in_person else None
+    return queue_email(
+        template="event_reminder",
+        subject=(f"Reminder: {single_line(event.title, TITLE_IN_SUBJECT)} on "
+                 f"{display.day(event.starts_at)}"),
+        recipient=registration.attendee_email,
+        idempotency_key=reminder_key(registration.id, reminder.key),
+        category=EmailCategory.SERVICE,
+        **_context(registration),
+        join_url=event.join_url if event.is_online and registration.is_confirmed else None,
+        checkin_code=code,
+        qr_url=external_url("events.checkin_qr", code=code) if code else None,
+        registration_url=external_url("event_registrations.registration",
+                                      registration_id=registration.id),
+        your_events_url=_your_events_url())
+
+
+def event_join_link(registration: Registration) -> OutboxMessage:
+    """To a webinar attendee with a place, an hour before: the join link."""
+    event = registration.event
+    if not (event.is_online and event.join_url and registration.is_confirmed):
+        raise ValueError("the join link goes only to webinar attendees with a place")
+    return queue_email(
+        template="event_join_link",
+        subject=(f"Join link: {single_line(event.title, TITLE_IN_SUBJECT)} starts at "
+                 f"{display.time_of_day(event.starts_at)}"),
+        recipient=registration.attendee_email,
+        idempotency_key=join_link_key(registration.id),
+        category=EmailCategory.SERVICE,
+        **_context(registration),
+        join_url=event.join_url,
+        your_events_url=_your_events_url())
