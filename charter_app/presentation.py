@@ -31,6 +31,18 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     return f"{count} {word}"
 
 
+def page_numbers(page: int, pages: int) -> list[int | None]:
+    """Pagination: the first and last pages and those within two of this one; None marks a
+    gap."""
+    shown = sorted(n for n in {1, pages, *range(page - 2, page + 3)} if 1 <= n <= pages)
+    numbers: list[int | None] = []
+    for previous, number in zip([0, *shown], shown, strict=False):
+        if number - previous > 1 and previous:
+            numbers.append(None)
+        numbers.append(number)
+    return numbers
+
+
 def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", text.lower())
 

@@ -13,6 +13,7 @@ from charter_app.extensions import db
 from charter_app.locking import StateChangeRefused
 from charter_app.notifications.delivery import message_id, unsubscribe_headers
 from charter_app.notifications.models import RECIPIENT_MAX_LENGTH, OutboxMessage, OutboxStatus
+from charter_app.presentation import page_numbers
 from charter_app.timeutil import utcnow
 
 STATUSES = (OutboxStatus.QUEUED, OutboxStatus.SENT, OutboxStatus.FAILED)
@@ -66,15 +67,7 @@ class OutboxPage:
     total: int
 
     def numbers(self) -> list[int | None]:
-        """The first and last pages and those within two of this one; None marks a gap."""
-        shown = sorted(n for n in {1, self.pages, *range(self.page - 2, self.page + 3)}
-                       if 1 <= n <= self.pages)
-        numbers: list[int | None] = []
-        for previous, number in zip([0, *shown], shown, strict=False):
-            if number - previous > 1 and previous:
-                numbers.append(None)
-            numbers.append(number)
-        return numbers
+        return page_numbers(self.page, self.pages)
 
 
 def find_messages(query: OutboxQuery, per_page: int = 50) -> OutboxPage:

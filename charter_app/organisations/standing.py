@@ -19,6 +19,7 @@ from charter_app.extensions import db
 from charter_app.organisations import emails
 from charter_app.organisations.applications import S, transition
 from charter_app.organisations.models import Organisation, StatusChange
+from charter_app.presentation import page_numbers
 
 # The statuses staff look through to find a signatory, in the order the filter offers them.
 SIGNATORY_STATUSES = (S.APPROVED, S.LAPSED, S.SUSPENDED, S.WITHDRAWN)
@@ -76,15 +77,7 @@ class SignatoryPage:
     total: int
 
     def numbers(self) -> list[int | None]:
-        """The first and last pages and those within two of this one; None marks a gap."""
-        shown = sorted(n for n in {1, self.pages, *range(self.page - 2, self.page + 3)}
-                       if 1 <= n <= self.pages)
-        numbers: list[int | None] = []
-        for previous, number in zip([0, *shown], shown, strict=False):
-            if number - previous > 1 and previous:
-                numbers.append(None)
-            numbers.append(number)
-        return numbers
+        return page_numbers(self.page, self.pages)
 
 
 def find_signatories(status: str, search: str, page: int, per_page: int) -> SignatoryPage:
