@@ -5,6 +5,7 @@ import secrets
 import signal
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -88,6 +89,13 @@ def run_jobs(now_text: str | None):
         raise SystemExit(1)
 
 
+SCHEDULER_LOCK_KEY = 4242001
+# The lock's row in pg_locks: a one-number advisory lock keeps its low 32 bits in objid.
+_HOLDING_THE_LOCK = (
+    "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = 0 "
+    "AND objid = :key AND objsubid = 1 AND pid = pg_backend_pid() AND granted)")
+
+
 def _hold_scheduler_lock(interval: int):
     """On PostgreSQL, a second scheduler stands by instead of running the same jobs at once."""
     from sqlalchemy import text
@@ -95,11 +103,25 @@ def _hold_scheduler_lock(interval: int):
     if db.engine.dialect.name != "postgresql":
         return None
     lock = db.engine.connect()
-    if not lock.execute(text("SELECT pg_try_advisory_lock(4242001)")).scalar():
+    take = text("SELECT pg_try_advisory_lock(:key)").bindparams(key=SCHEDULER_LOCK_KEY)
+    if not lock.execute(take).scalar():
         click.echo("Another scheduler holds the lock; standing by.")
-        while not lock.execute(text("SELECT pg_try_advisory_lock(4242001)")).scalar():
+        while not lock.execute(take).scalar():
             time.sleep(interval)
+    click.echo("This scheduler holds the lock.")
     return lock
+
+
+def _still_leading(lock) -> bool:
+    """Re-checked before every tick: a database restart (or a killed session) ends the session
+    that held the lock, and a standby may have taken it since; then this copy must not lead."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        return bool(lock.execute(text(_HOLDING_THE_LOCK), {"key": SCHEDULER_LOCK_KEY}).scalar())
+    except DBAPIError:
+        return False
 
 
 @charter.command("scheduler")
@@ -122,8 +144,20 @@ def scheduler(interval: int, poll: int | None):
     poll = poll or app.config["OUTBOX_POLL_SECONDS"]
     lock = _hold_scheduler_lock(interval)
 
+    lost_lock = []
+    checking = threading.Lock()  # the two ticks' threads share the lock's connection
+
     def tick(jobs: list[Job]):
         def run():
+            with checking:
+                leading = lock is None or _still_leading(lock)
+            if not leading:
+                if not lost_lock:
+                    lost_lock.append(True)
+                    click.echo("Lost the scheduler lock (the database restarted?): stopping, "
+                               "so the supervisor starts this copy again as a standby.")
+                    blocking.shutdown(wait=False)
+                return
             with app.app_context():
                 try:
                     run_all(datetime.now(UTC), jobs)  # each job commits or rolls back itself
@@ -147,6 +181,8 @@ def scheduler(interval: int, poll: int | None):
     finally:
         if lock is not None:
             lock.close()
+    if lost_lock:
+        raise SystemExit(3)
 
 
 def _exit_on_terminate(signum, frame):
