@@ -6,10 +6,14 @@ import signal
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
+
+from charter_app.extensions import db
+from charter_app.notifications.models import OutboxMessage
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCK_HOLDER = ("SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND classid = 0 "
@@ -85,3 +89,28 @@ def test_a_leader_whose_session_ends_stops_leading(postgres, database_url, tmp_p
     finally:
         if leader.poll() is None:
             leader.kill()
+
+
+def test_two_run_jobs_at_once_send_each_reminder_once(postgres, app, build, smtp, database_url,
+                                                      tmp_path):
+    """Two `run-jobs` processes started together (a cron job beside the scheduler, say): every
+    reminder is queued once and delivered once, and neither process fails."""
+    with app.app_context():
+        for number in range(15):
+            build.organisation(build.user(f"owner{number}@race.example"), status="approved")
+    now = "2027-04-02T09:00:00+00:00"  # a quarter has just opened for every signatory
+    environment = {**os.environ, "CHARTER_ENV": "development", "DATABASE_URL": database_url,
+                   "MAIL_PORT": str(smtp.port), "MAIL_CATCHER_DIR": str(tmp_path)}
+    command = [sys.executable, "-m", "flask", "--app", "wsgi", "charter", "run-jobs",
+               "--now", now]
+    runs = [subprocess.Popen(command, cwd=ROOT, env=environment,  # noqa: S603 - our command
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            for _ in range(2)]
+    outputs = [run.communicate(timeout=120)[0] for run in runs]
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    with app.app_context():
+        keys = Counter(db.session.scalars(select(OutboxMessage.idempotency_key)))
+    assert len(keys) >= 15 and set(keys.values()) == {1}
+    received = smtp.wait_for(len(keys))
+    assert len(received) == len(keys)
+    assert len({message["Message-ID"] for message in received}) == len(keys)

@@ -15,6 +15,7 @@ from flask import current_app, render_template
 from sqlalchemy import select
 
 from charter_app.extensions import db
+from charter_app.locking import insert_unless_taken
 from charter_app.notifications.models import (
     IDEMPOTENCY_KEY_MAX_LENGTH,
     RECIPIENT_MAX_LENGTH,
@@ -93,20 +94,16 @@ def queue_email(*, template: str, subject: str, recipient: str, idempotency_key:
         return existing
     subject = single_line(subject, SUBJECT_MAX_LENGTH)
     text, html = render_email(template, subject, **context)
-    message = OutboxMessage(
-        idempotency_key=idempotency_key,
-        template=template,
-        category=category,
-        recipient=recipient,
-        subject=subject,
-        body_text=text,
-        body_html=html,
-        unsubscribe_url=unsubscribe_url,
-    )
+    values = {"idempotency_key": idempotency_key, "template": template, "category": category,
+              "recipient": recipient, "subject": subject, "body_text": text, "body_html": html,
+              "unsubscribe_url": unsubscribe_url}
     if attachment is not None:
-        message.attachment_name = single_line(attachment.filename, 100)
-        message.attachment_type = attachment.content_type
-        message.attachment_body = attachment.body
-    db.session.add(message)
-    db.session.flush()
+        values.update(attachment_name=single_line(attachment.filename, 100),
+                      attachment_type=attachment.content_type, attachment_body=attachment.body)
+    # INSERT ... ON CONFLICT DO NOTHING: two jobs queuing the same email at the same moment
+    # (two schedulers, or run-jobs beside the scheduler) write it once, and neither fails.
+    message = insert_unless_taken(OutboxMessage, "idempotency_key", **values)
+    if message is None:
+        message = db.session.scalar(
+            select(OutboxMessage).where(OutboxMessage.idempotency_key == idempotency_key))
     return message
