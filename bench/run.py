@@ -14,6 +14,8 @@ the minimal /livez endpoint; and the collective social value totals on SQLite an
    its public page and the staff check-in list the same way (bench/events.py).
 7. Times `reporting.totals.totals_by` over 1,000 signatories x 8 quarters x 6 entries, on SQLite
    and, when BENCH_DATABASE_URL or TEST_DATABASE_URL is set, PostgreSQL (bench/totals.py).
+8. Runs the quarterly reminder scan for 10,000 and 50,000 signatories (peak memory, SQL per
+   batch) and drains the outbox into a real SMTP server on loopback (bench/reminders.py).
 
 Prints a Markdown table and saves it to bench/results/latest.md. Settings from the environment:
 BENCH_DATABASE_URL, BENCH_SIGNATORIES (10000), BENCH_DURATION (8, seconds per wrk run),
@@ -322,6 +324,7 @@ def main() -> int:
             targets = endpoints(app)
             from bench import dashboard, totals
             from bench import events as bench_events
+            from bench import reminders as bench_reminders
 
             dashboard_path, dashboard_reports = dashboard.prepare(app)
             log(f"dashboard: {dashboard_path}, {dashboard_reports} quarterly reports")
@@ -363,6 +366,8 @@ def main() -> int:
 
         log("collective totals")
         totals_section = totals.run(workdir, log)
+        log("reminders and the outbox")
+        reminders_section = bench_reminders.run(workdir, log)
         errors = [f"{row['label']}: {row['errors']}" for row in rows if row.get("errors")]
         report = "\n".join([
             f"# Benchmark {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
@@ -384,6 +389,8 @@ def main() -> int:
             *([f"Socket errors: {'; '.join(errors)}"] if errors else []),
             "",
             totals_section,
+            "",
+            reminders_section,
         ])
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(report)
