@@ -40,11 +40,6 @@ def clock(value) -> str:
     return f"{to_london(value):%H:%M}" if value else ""
 
 
-def _event(event_id: int) -> Event:
-    event = db.session.get(Event, event_id)
-    if event is None:
-        abort(404)
-    return event
 
 
 def _registration(event: Event, registration_id: int) -> Registration:
@@ -63,7 +58,7 @@ def _search() -> str:
 @bp.route("/<int:event_id>/registrations")
 @staff_required
 def registrations(event_id: int):
-    event = _event(event_id)
+    event = db.get_or_404(Event, event_id)
     lists = checkin.registration_lists(event.id)
     return render_template(
         "events/staff/registrations.html", title=f"Registrations: {event.title}", event=event,
@@ -92,7 +87,7 @@ def _not_changed(event: Event, registration: Registration, refusal: Exception):
           methods=["GET", "POST"])
 @staff_required
 def give_place(event_id: int, registration_id: int):
-    event = _event(event_id)
+    event = db.get_or_404(Event, event_id)
     registration = _registration(event, registration_id)
     form = ConfirmForm()
     if form.validate_on_submit():
@@ -112,7 +107,7 @@ def give_place(event_id: int, registration_id: int):
 @bp.route("/<int:event_id>/registrations/<int:registration_id>/cancel", methods=["GET", "POST"])
 @staff_required
 def cancel_registration(event_id: int, registration_id: int):
-    event = _event(event_id)
+    event = db.get_or_404(Event, event_id)
     registration = _registration(event, registration_id)
     form = CancelRegistrationForm()
     if form.validate_on_submit():
@@ -158,7 +153,7 @@ def _to_checkin(event: Event, registration_id: int | None = None, search: str | 
 @bp.route("/<int:event_id>/check-in")
 @staff_required
 def check_in_page(event_id: int):
-    event = _event(event_id)
+    event = db.get_or_404(Event, event_id)
     # The live search swaps only the list; a plain request (or htmx's history restore) gets
     # the whole page.
     if htmx and htmx.target == "checkin-list" and not htmx.history_restore_request:
@@ -185,7 +180,7 @@ def _already_words(conflict: checkin.AlreadyCheckedIn) -> str:
 @bp.route("/<int:event_id>/check-in/<int:registration_id>", methods=["POST"])
 @staff_required
 def check_in(event_id: int, registration_id: int):
-    event = _event(event_id)
+    event = db.get_or_404(Event, event_id)
     registration = _registration(event, registration_id)
     try:
         checkin.check_in(event.id, registration.id, by=current_user)
@@ -211,7 +206,7 @@ def check_in(event_id: int, registration_id: int):
 @bp.route("/<int:event_id>/check-in/<int:registration_id>/undo", methods=["POST"])
 @staff_required
 def undo_check_in(event_id: int, registration_id: int):
-    event = _event(event_id)
+    event = db.get_or_404(Event, event_id)
     registration = _registration(event, registration_id)
     try:
         checkin.undo_check_in(event.id, registration.id, by=current_user)
@@ -233,7 +228,7 @@ def undo_check_in(event_id: int, registration_id: int):
 @bp.route("/<int:event_id>/check-in/code", methods=["POST"])
 @staff_required
 def check_in_by_code(event_id: int):
-    event = _event(event_id)
+    event = db.get_or_404(Event, event_id)
     code = clean_text(request.form.get("code") or "")[:40]
     if not code:
         return _checkin_page(event, code_error="Enter the check-in code, or scan it")
@@ -254,7 +249,7 @@ def check_in_by_code(event_id: int):
 @bp.route("/<int:event_id>/check-in/walk-in", methods=["POST"])
 @staff_required
 def walk_in(event_id: int):
-    event = _event(event_id)
+    event = db.get_or_404(Event, event_id)
     form = WalkInForm()
     if form.validate_on_submit():
         try:
@@ -286,6 +281,6 @@ EXPORTS = {
 @bp.route("/<int:event_id>/<any(registrations, 'waiting-list', attendance, bookings):what>.csv")
 @staff_required
 def export_csv(event_id: int, what: str):
-    event = _event(event_id)
+    event = db.get_or_404(Event, event_id)
     return Response(EXPORTS[what](event), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{exports.filename(event, what)}"'})

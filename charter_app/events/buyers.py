@@ -27,6 +27,7 @@ from charter_app.events.models import (
     EventStatus,
     Partner,
 )
+from charter_app.events.registrations import locked_event
 from charter_app.extensions import db
 from charter_app.forms import column_length
 from charter_app.locking import insert_unless_taken, lock_for_update
@@ -127,11 +128,6 @@ def update_partner(partner_id: int, details: PartnerDetails) -> Partner:
 
 # --- buyers at an event ------------------------------------------------------------------------
 
-def _locked_event(event_id: int) -> Event:
-    event = lock_for_update(Event, event_id)
-    if event is None:
-        raise LookupError(f"no event {event_id}")
-    return event
 
 
 def _check_event_takes_buyers(event: Event) -> None:
@@ -169,7 +165,7 @@ def add_buyer(event_id: int, partner_id: int | None, *, buys: str | None,
     buys = _clean_long_text(buys, "buys", "What it buys", BUYS_MAX_LENGTH)
     opportunities = _clean_long_text(opportunities, "opportunities", "Upcoming opportunities",
                                      OPPORTUNITIES_MAX_LENGTH)
-    event = _locked_event(event_id)
+    event = locked_event(event_id)
     _check_event_takes_buyers(event)
     partner = db.session.get(Partner, partner_id) if partner_id else None
     if partner is None:
@@ -186,7 +182,7 @@ def update_buyer(buyer_id: int, *, buys: str | None, opportunities: str | None) 
     opportunities = _clean_long_text(opportunities, "opportunities", "Upcoming opportunities",
                                      OPPORTUNITIES_MAX_LENGTH)
     buyer = _buyer(buyer_id)
-    _check_event_takes_buyers(_locked_event(buyer.event_id))
+    _check_event_takes_buyers(locked_event(buyer.event_id))
     buyer.buys, buyer.opportunities = buys, opportunities
     db.session.flush()
     return buyer
@@ -200,7 +196,7 @@ def booked_count(buyer_id: int) -> int:
 def remove_buyer(buyer_id: int) -> None:
     """Take a buyer off the event with its timetable; refused once a supplier has booked."""
     buyer = _buyer(buyer_id)
-    _locked_event(buyer.event_id)
+    locked_event(buyer.event_id)
     booked = booked_count(buyer.id)
     if booked:
         raise BuyerRefused(
@@ -300,7 +296,7 @@ def set_timetable(buyer_id: int, plan: TimetablePlan) -> list[BuyerSlot]:
     bookings), the others go, new ones are added. Refused, changing nothing, when a booked
     slot would go."""
     buyer = _buyer(buyer_id)
-    event = _locked_event(buyer.event_id)
+    event = locked_event(buyer.event_id)
     _check_event_takes_buyers(event)
     wanted = plan_slots(event, plan)
     wanted_set = set(wanted)

@@ -11,6 +11,7 @@ from charter_app.events.forms import ConfirmForm
 from charter_app.events.member_forms import NEEDS_HINT, RegisterForm
 from charter_app.events.models import ACTIVE_STATUSES, Eligibility, Event, Registration
 from charter_app.events.registrations import Attendee, RegistrationRefused
+from charter_app.events.views import published_event_or_404
 from charter_app.extensions import db
 from charter_app.locking import StateChangeRefused
 from charter_app.organisations import applications
@@ -23,11 +24,6 @@ bp = Blueprint("event_registrations", __name__)
 ALREADY_CANCELLED = "This registration was already cancelled. Nothing has changed."
 
 
-def _event_or_404(event_id: int) -> Event:
-    event = queries.published_event(event_id)
-    if event is None:
-        abort(404)
-    return event
 
 
 def _own_registration(registration_id: int) -> Registration:
@@ -52,7 +48,7 @@ def eligible_organisations(event: Event, organisations: list) -> list:
 @bp.route("/events/<int:event_id>/register", methods=["GET", "POST"])
 @login_required
 def register(event_id: int):
-    event = _event_or_404(event_id)
+    event = published_event_or_404(event_id)
     if current_user.is_staff:
         flash("Staff add people at the door from the event's check-in list.", "info")
         return _to_event(event)

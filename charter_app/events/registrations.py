@@ -81,13 +81,13 @@ def waiting_position(registration: Registration) -> int | None:
     return (ahead or 0) + 1
 
 
-def waiting_list(event_id: int) -> list[Registration]:
-    """Those waiting, first in line first (index 0 is position 1)."""
+def waiting_list(event_id: int, limit: int | None = None) -> list[Registration]:
+    """Those waiting, first in line first (index 0 is position 1); the first `limit` only."""
     return list(db.session.scalars(
         select(Registration).where(
             Registration.event_id == event_id,
             Registration.status == RegistrationStatus.WAITING)
-        .order_by(Registration.waiting_since, Registration.id)))
+        .order_by(Registration.waiting_since, Registration.id).limit(limit)))
 
 
 def registration_is_open(event: Event, now: datetime) -> bool:
@@ -161,7 +161,9 @@ def _already_registered(event_id: int, email_key: str) -> Registration | None:
             Registration.status.in_(ACTIVE_STATUSES))).first()
 
 
-def _locked_event(event_id: int) -> Event:
+def locked_event(event_id: int) -> Event:
+    """The event, locked until commit; every change to an event or its registrations takes it
+    first, so they queue behind each other."""
     event = lock_for_update(Event, event_id)
     if event is None:
         raise LookupError(f"no event {event_id}")
@@ -180,7 +182,7 @@ def register(event_id: int, *, organisation: Organisation, attendee: Attendee, b
     now = now or utcnow()
     attendee = _clean_attendee(attendee)
     email_key = attendee.email.lower()
-    event = _locked_event(event_id)
+    event = locked_event(event_id)
     if walk_in:
         if event.status != EventStatus.PUBLISHED:
             raise RegistrationRefused("event", "This event is not published")
@@ -234,7 +236,7 @@ def fill_free_places(event: Event, now: datetime) -> list[Registration]:
     if not promotion_is_open(event, now):
         return []
     free = event.capacity - confirmed_count(event.id)
-    promoted = waiting_list(event.id)[:max(free, 0)]
+    promoted = waiting_list(event.id, limit=free) if free > 0 else []
     for registration in promoted:
         _promote(registration, now)
     return promoted
@@ -245,7 +247,7 @@ def _locked_registration(registration_id: int) -> tuple[Event, Registration]:
     if registration is None:
         raise LookupError(f"no registration {registration_id}")
     # The event first, always, then the registration: one lock order, so no deadlock.
-    event = _locked_event(registration.event_id)
+    event = locked_event(registration.event_id)
     db.session.refresh(registration)
     return event, registration
 
@@ -315,7 +317,7 @@ def close_waiting_lists(now: datetime | None = None) -> int:
         .distinct()).all()
     told = 0
     for event_id in event_ids:
-        _locked_event(event_id)
+        locked_event(event_id)
         for registration in waiting_list(event_id):
             registration.status = RegistrationStatus.NOT_PLACED
             registration.sequence += 1

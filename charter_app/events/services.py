@@ -15,7 +15,7 @@ from charter_app.events import notices, registrations
 from charter_app.events.models import Eligibility, Event, EventBuyer, EventKind, EventStatus
 from charter_app.extensions import db
 from charter_app.forms import column_length
-from charter_app.locking import StateChangeRefused, lock_for_update
+from charter_app.locking import StateChangeRefused
 from charter_app.timeutil import to_london, utcnow
 
 # Lengths the database limits (String columns) and the ones we choose for Text columns.
@@ -194,18 +194,13 @@ def create_event(details: EventDetails, *, by) -> Event:
     return event
 
 
-def _locked(event_id: int) -> Event:
-    event = lock_for_update(Event, event_id)
-    if event is None:
-        raise LookupError(f"no event {event_id}")
-    return event
 
 
 def update_event(event_id: int, details: EventDetails) -> Event:
     """Change a draft or published event. A published event whose time changes gets a higher
     `sequence`, so the calendar entries attendees hold are replaced, not duplicated."""
     validate(details)
-    event = _locked(event_id)
+    event = registrations.locked_event(event_id)
     if event.status == EventStatus.CANCELLED:
         raise StateChangeRefused(event.status, "edited")
     values = _tidy(details)
@@ -229,7 +224,7 @@ def update_event(event_id: int, details: EventDetails) -> Event:
 
 def publish_event(event_id: int, *, by=None, now: datetime | None = None) -> Event:
     """A draft goes on the public pages; publishing twice is refused (a double click)."""
-    event = _locked(event_id)
+    event = registrations.locked_event(event_id)
     if event.status != EventStatus.DRAFT:
         raise StateChangeRefused(event.status, EventStatus.PUBLISHED)
     event.status = EventStatus.PUBLISHED
@@ -243,7 +238,7 @@ def cancel_event(event_id: int, reason: str, *, by=None,
                  now: datetime | None = None) -> Event:
     """Cancel a draft or published event, for a reason; final (a new event is a duplicate)."""
     check_text("reason", "Reason", reason, CANCELLATION_REASON_MAX_LENGTH)
-    event = _locked(event_id)
+    event = registrations.locked_event(event_id)
     if event.status == EventStatus.CANCELLED:
         raise StateChangeRefused(event.status, EventStatus.CANCELLED)
     event.status = EventStatus.CANCELLED

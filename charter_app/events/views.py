@@ -16,7 +16,7 @@ bp = Blueprint("events", __name__)
 bp.record_once(register_filters)
 
 
-def _event_or_404(event_id: int) -> Event:
+def published_event_or_404(event_id: int) -> Event:
     event = queries.published_event(event_id)
     if event is None:
         abort(404)
@@ -76,7 +76,7 @@ def event(event_id: int):
     """The event, its places left and, for a signed-in member, their organisations'
     registrations (and a webinar's join link when one of them holds a place). The statements
     sent do not grow with the number of registrations."""
-    event = _event_or_404(event_id)
+    event = published_event_or_404(event_id)
     now = utcnow()
     mine, organisations = [], []
     if current_user.is_authenticated and not current_user.is_staff:
@@ -98,7 +98,7 @@ def event(event_id: int):
 @bp.route("/events/<int:event_id>.ics")
 @public
 def calendar(event_id: int):
-    event = _event_or_404(event_id)
+    event = published_event_or_404(event_id)
     body = public_calendar(event, event_url=external_url("events.event", event_id=event.id),
                            base_url=current_app.config["BASE_URL"], stamp=utcnow())
     response = Response(body, content_type="text/calendar; charset=utf-8")
