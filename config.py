@@ -83,6 +83,12 @@ class Config:
     MAX_CONTENT_LENGTH = 6 * 1024 * 1024
     # Where the development SMTP catcher keeps what it receives; None hides /dev/mail.
     MAIL_CATCHER_DIR: str | None = None
+    # Badge credentials (Open Badges 3.0, VC-JWT): the PEM RSA private key that signs new ones,
+    # and earlier keys (public or private PEM, separated by os.pathsep) still published so the
+    # credentials they signed keep verifying. Unset in development and tests: a key is generated
+    # in the instance folder; unset in production: badge credentials answer 503.
+    BADGE_SIGNING_KEY_FILE = os.environ.get("BADGE_SIGNING_KEY_FILE") or None
+    BADGE_RETIRED_KEY_FILES = os.environ.get("BADGE_RETIRED_KEY_FILES", "")
 
 
 class DevelopmentConfig(Config):

@@ -1,0 +1,1 @@
+"""Badges: earned from evidence, verifiable by anyone."""
