@@ -132,9 +132,9 @@ def test_development_key_is_generated_once_private_to_the_owner_and_never_publis
 
 def test_production_without_a_key_explains_which_setting_to_set(tmp_path, monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "production-test-secret")
-    app = create_app("production", SQLALCHEMY_DATABASE_URI="sqlite://")
+    app = create_app("production", SQLALCHEMY_DATABASE_URI="sqlite://",
+                     BADGE_SIGNING_KEY_FILE=None)
     app.instance_path = str(tmp_path)
-    assert app.config["BADGE_SIGNING_KEY_FILE"] is None
 
     with app.app_context(), pytest.raises(SigningKeyMissing, match="set BADGE_SIGNING_KEY_FILE"):
         signing_keys()
@@ -142,7 +142,8 @@ def test_production_without_a_key_explains_which_setting_to_set(tmp_path, monkey
 
 
 def test_the_development_configuration_gets_a_generated_key(tmp_path):
-    app = create_app("development", SQLALCHEMY_DATABASE_URI="sqlite://")
+    app = create_app("development", SQLALCHEMY_DATABASE_URI="sqlite://",
+                     BADGE_SIGNING_KEY_FILE=None)
     app.instance_path = str(tmp_path)
     with app.app_context():
         assert signing_keys().current.is_private
@@ -159,6 +160,19 @@ def test_a_configured_key_that_cannot_be_used_is_explained_without_its_contents(
         with app.app_context(), pytest.raises(SigningKeyMissing, match=message) as raised:
             signing_keys()
         assert "c2VjcmV0" not in str(raised.value)
+
+
+def test_a_key_file_replaced_in_place_is_picked_up_without_a_restart(key_files, tmp_path):
+    key_file = tmp_path / "current.pem"
+    key_file.write_bytes(key_files["old"].read_bytes())
+    app = make_app(tmp_path, BADGE_SIGNING_KEY_FILE=str(key_file))
+    with app.app_context():
+        first = signing_keys()
+        assert signing_keys() is first  # cached while the file is unchanged
+        key_file.write_bytes(key_files["new"].read_bytes())
+        later = key_file.stat().st_mtime_ns + 1_000_000_000
+        os.utime(key_file, ns=(later, later))
+        assert key_id(signing_keys().current) != key_id(first.current)
 
 
 def test_a_public_jwk_holds_only_public_members(key_files, old_keys):
