@@ -1,0 +1,1 @@
+"""Badges: the images of Charter awards and their Open Badges baking."""
