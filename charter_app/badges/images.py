@@ -256,7 +256,7 @@ def _layout(art: BadgeArt) -> list:
         items.append(_Rect(w - offset - 8, 72, 8, 116, fill=BLACK))
     items.append(_Text(w / 2, 102, _clean(art.heading), 30, BLACK, bold=True))
     lines = wrap_name(art.organisation)
-    baselines = [156] if len(lines) == 1 else [144, 174]
+    baselines = {0: [], 1: [156]}.get(len(lines), [144, 174])
     items.extend(
         _Text(w / 2, y, line, NAME_FONT_SIZE, BLACK)
         for line, y in zip(lines, baselines, strict=True)
