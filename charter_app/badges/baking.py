@@ -201,11 +201,13 @@ def _png_chunks(png: bytes) -> Iterator[tuple[bytes, bytes]]:
 
 
 def _find_png_text(png: bytes, keywords: tuple[bytes, ...]) -> tuple[str, str] | None:
-    # The Baking Specification reads up to the first matching chunk; the rest may be ignored.
+    # The Baking Specification lets a reader stop at the first matching chunk; this one reads
+    # (and checks) the whole file, so a truncated or damaged upload is refused, not half-read.
+    found = None
     for kind, data in _png_chunks(png):
-        if kind in _TEXT_CHUNKS and (keyword := _chunk_keyword(data)) in keywords:
-            return keyword.decode("latin-1"), _chunk_text(kind, data)
-    return None
+        if found is None and kind in _TEXT_CHUNKS and _chunk_keyword(data) in keywords:
+            found = _chunk_keyword(data).decode("latin-1"), _chunk_text(kind, data)
+    return found
 
 
 def _chunk_keyword(data: bytes) -> bytes:
