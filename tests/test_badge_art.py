@@ -373,6 +373,21 @@ def test_an_assertion_without_a_body_gives_its_verify_attribute():
     rebaked = bake_svg(svg, ASSERTION, VERIFY_URL)
     assert unbake_svg(rebaked) == ASSERTION
     assert len(parse(rebaked).findall(f"{{{OPENBADGES_NS}}}assertion")) == 1
+    assert parse(rebaked).find(f"{SVG}rect") is not None  # the drawing around it is kept
+
+
+def test_an_assertion_inside_metadata_is_read_and_replaced():
+    svg = (
+        '<svg xmlns="http://www.w3.org/2000/svg"><metadata>'
+        '<openbadges:assertion xmlns:openbadges="http://openbadges.org" verify="https://a/1"/>'
+        '</metadata><rect width="1" height="1"/></svg>'
+    )
+    assert unbake_svg(svg) == "https://a/1"
+    rebaked = bake_svg(svg, ASSERTION, VERIFY_URL)
+    assert len(list(parse(rebaked).iter(f"{{{OPENBADGES_NS}}}assertion"))) == 1
+    assert unbake_svg(rebaked) == ASSERTION
+    assert parse(rebaked).find(f"{SVG}metadata") is not None
+    assert parse(rebaked).find(f"{SVG}rect") is not None
 
 
 def test_svg_baking_refuses_bad_input():

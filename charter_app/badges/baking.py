@@ -320,14 +320,24 @@ def _scan_svg(document: bytes) -> _SvgScan:
             scan.root_start = position
             scan.root_end = _tag_end(document, position)
             return
-        if depth == 2 and local == "assertion" and namespace in OPENBADGES_SVG_NAMESPACES:
-            capture = {"start": position, "verify": attributes.get("verify", ""), "text": []}
+        # Read at any depth: some issuers put it inside <metadata>, not right after <svg>.
+        if capture is None and local == "assertion" and namespace in OPENBADGES_SVG_NAMESPACES:
+            start_tag_end = _tag_end(document, position)
+            capture = {
+                "start": position, "depth": depth, "verify": attributes.get("verify", ""),
+                "text": [],
+                # An empty-element tag (<x/>) is the whole element.
+                "empty_end": start_tag_end if document[:start_tag_end].endswith(b"/>") else None,
+            }
 
     def end(name: str) -> None:
         nonlocal depth, capture
+        closing = depth
         depth -= 1
-        if capture is not None and depth == 1:
-            scan.assertions.append((capture["start"], _tag_end(document, parser.CurrentByteIndex)))
+        if capture is not None and closing == capture["depth"]:
+            # At an end tag expat points at its "<"; after an empty-element tag, past its ">".
+            element_end = capture["empty_end"] or _tag_end(document, parser.CurrentByteIndex)
+            scan.assertions.append((capture["start"], element_end))
             if scan.first_payload is None:
                 body = "".join(capture["text"]).strip()
                 scan.first_payload = body or capture["verify"].strip() or None
