@@ -1,6 +1,7 @@
 """Imports every domain's models so the metadata (and Alembic) sees the whole schema."""
 
 from charter_app.accounts.models import Invitation, Membership, User
+from charter_app.badges.models import BadgeAward, BadgeRecheck
 from charter_app.directory.models import ContentVersion
 from charter_app.events.models import Event, EventBuyer, Partner
 from charter_app.notifications.models import OutboxMessage
@@ -18,6 +19,8 @@ from charter_app.reporting.models import (
 )
 
 __all__ = [
+    "BadgeAward",
+    "BadgeRecheck",
     "AnnualUpdate",
     "CatalogueChange",
     "CatalogueImport",

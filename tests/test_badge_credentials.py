@@ -132,8 +132,9 @@ def test_development_key_is_generated_once_private_to_the_owner_and_never_publis
 
 def test_production_without_a_key_explains_which_setting_to_set(tmp_path, monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "production-test-secret")
+    # SECRET_KEY as an override: the config module may have read the environment already.
     app = create_app("production", SQLALCHEMY_DATABASE_URI="sqlite://",
-                     BADGE_SIGNING_KEY_FILE=None)
+                     SECRET_KEY="production-test-secret", BADGE_SIGNING_KEY_FILE=None)
     app.instance_path = str(tmp_path)
 
     with app.app_context(), pytest.raises(SigningKeyMissing, match="set BADGE_SIGNING_KEY_FILE"):

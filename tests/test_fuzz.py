@@ -539,6 +539,8 @@ PUBLIC_PAGES = [
     "events.checkin_qr", "event_registrations.feed",
     "event_feedback.give", "event_feedback.thanks", "event_announcements.unsubscribe",
     "email_preferences.unsubscribe",
+    "badges.rules", "badges.award", "badges.award_svg", "badges.award_png", "badges.assertion",
+    "badges.badge_class", "badges.class_image", "badges.issuer_v2",
 ]
 
 

@@ -22,6 +22,7 @@ from charter_app.forms import clean_text
 from charter_app.locking import StateConflict
 from charter_app.organisations.models import ApplicationStatus, Organisation
 from charter_app.organisations.names import name_key
+from charter_app.signals import evidence_changed
 from charter_app.timeutil import utcnow
 
 CANCELLATION_REASON_MAX_LENGTH = 500
@@ -203,7 +204,13 @@ def check_in(event_id: int, registration_id: int, *, by: User,
         .execution_options(populate_existing=True)).one_or_none()
     if matched != 1:
         raise _refusal(event, registration)
+    _attendance_changed(registration, now)
     return registration
+
+
+def _attendance_changed(registration: Registration, now: datetime) -> None:
+    if registration.organisation_id is not None:
+        evidence_changed.send(registration.organisation_id, now=now)
 
 
 def check_in_by_code(event_id: int, code: str | None, *, by: User,
@@ -232,6 +239,7 @@ def undo_check_in(event_id: int, registration_id: int, *, by: User) -> Registrat
         raise LookupError("no such registration at this event")
     if matched != 1:
         raise NotCheckedIn(registration)
+    _attendance_changed(registration, utcnow())
     return registration
 
 
@@ -278,8 +286,10 @@ def add_walk_in(event_id: int, *, attendee: registrations.Attendee,
                 "organisation_id", "Choose an organisation from the list, or type its name")
     else:
         organisation = walk_in_organisation(organisation_name or "")
-    return registrations.register(event_id, organisation=organisation, attendee=attendee,
-                                  by=by, now=now, walk_in=True)
+    registration = registrations.register(event_id, organisation=organisation,
+                                          attendee=attendee, by=by, now=now, walk_in=True)
+    _attendance_changed(registration, now or utcnow())
+    return registration
 
 
 # --- places given and taken by staff -----------------------------------------------------------

@@ -13,6 +13,7 @@ from charter_app.extensions import db
 from charter_app.locking import StateChangeRefused, lock_for_update
 from charter_app.organisations import eligibility, emails
 from charter_app.organisations.models import ApplicationStatus, Organisation, StatusChange
+from charter_app.signals import evidence_changed
 from charter_app.timeutil import utcnow
 
 S = ApplicationStatus
@@ -77,6 +78,7 @@ def transition(organisation: Organisation, to_status: S, actor: User | None,
     )
     db.session.add(change)
     db.session.flush()
+    evidence_changed.send(organisation.id, now=utcnow())
     return change
 
 

@@ -29,6 +29,7 @@ from charter_app.presentation import uk_date
 from charter_app.reporting import emails
 from charter_app.reporting.models import AnnualUpdate, QuarterlyReport
 from charter_app.reporting.totals import quantities_by_measure
+from charter_app.signals import evidence_changed
 from charter_app.timeutil import london_date, utcnow
 
 # The update can be sent from this many days before its anniversary.
@@ -236,6 +237,7 @@ def submit_annual_update(organisation: Organisation, data: UpdateInput, actor: U
     _attach_waiting_reports(organisation, next_period)
     change = _record_renewal(organisation, period, next_period, actor)
     db.session.flush()
+    evidence_changed.send(organisation.id, now=utcnow())
     for member in members_of(organisation):
         emails.annual_update_received(organisation, update, change, member)
     return update

@@ -36,6 +36,7 @@ from charter_app.reporting.models import (
 )
 from charter_app.reporting.quarters import FinancialQuarter
 from charter_app.reporting.services import FieldChange, revision_changes
+from charter_app.signals import evidence_changed
 from charter_app.timeutil import utcnow
 
 PER_PAGE = 25
@@ -270,6 +271,7 @@ def check_report(report: QuarterlyReport, revision_id: int, actor: User) -> Repo
     report.checks.append(check)
     report.status = ReportStatus.CHECKED
     db.session.flush()
+    evidence_changed.send(report.organisation_id, now=check.created_at)
     return check
 
 
@@ -286,6 +288,7 @@ def query_report(report: QuarterlyReport, revision_id: int, actor: User,
     report.checks.append(check)
     report.status = ReportStatus.QUERIED
     db.session.flush()
+    evidence_changed.send(report.organisation_id, now=check.created_at)
     for member in members_of(report.organisation_id):
         emails.report_queried(report, check, member)
     return check

@@ -29,6 +29,7 @@ from charter_app.reporting.models import (
     exact_pounds,
 )
 from charter_app.reporting.quarters import FinancialQuarter
+from charter_app.signals import evidence_changed
 from charter_app.timeutil import london_date, utcnow
 
 # Signatories in these states report; a suspended or withdrawn one cannot.
@@ -290,6 +291,7 @@ def submit_report(report: QuarterlyReport, actor, change_note: str | None = None
     report.status = ReportStatus.SUBMITTED
     report.first_submitted_at = report.first_submitted_at or now
     db.session.flush()
+    evidence_changed.send(report.organisation_id, now=now)
     return revision
 
 
