@@ -522,13 +522,15 @@ def test_csv_has_a_header_and_one_row_per_signatory(client, build):
     lines = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
     header, rows = lines[0], lines[1:]
     assert header[0] == "name"
-    assert {"name", "url", "sector", "size", "area", "themes", "approved_on"} <= set(header)
+    assert {"name", "url", "sector", "size", "area", "themes", "approved_on", "level"} <= set(
+        header)
     assert len(rows) == 7  # every signatory, not one page of them
     assert all(len(row) == len(header) for row in rows)
     first = dict(zip(header, rows[0], strict=True))
     assert first["name"] == "Pagination Org A"
     assert first["url"].startswith("http://localhost/signatories/")
     assert first["themes"] == "jobs"
+    assert first["level"] == ""  # no badge level yet: test_directory_badges.py has them
 
 
 def test_csv_publishes_no_postcode_or_street_address(client, build):

@@ -524,7 +524,7 @@ def _path_value(converter):
         lambda value: quote(value, safe=""))
 
 
-QUERY_KEYS = ["q", "sector", "size", "theme", "area", "page", "per_page", "next", "format"]
+QUERY_KEYS = ["q", "sector", "size", "theme", "area", "level", "page", "per_page", "next", "format"]
 
 
 # Every public page (a new one fails test_every_public_page_is_fuzzed until it is added here).

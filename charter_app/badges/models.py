@@ -43,6 +43,8 @@ def new_credential_id() -> str:
 
 class BadgeAward(db.Model):
     __tablename__ = "badge_awards"
+    # The directory and profiles list valid badges: a change bumps their cache's version.
+    feeds_public_content = ("directory",)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(32), unique=True, default=new_public_id)

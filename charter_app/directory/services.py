@@ -12,6 +12,9 @@ from flask import url_for
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import selectinload
 
+from charter_app.badges.models import BadgeAward
+from charter_app.badges.rules import LEVEL_KEYS
+from charter_app.directory import badges as directory_badges
 from charter_app.extensions import db
 from charter_app.organisations.data_postcodes import AREAS
 from charter_app.organisations.eligibility import LEGAL_FORM_BY_VALUE, SIZE_LABELS, Sector
@@ -31,6 +34,8 @@ class DirectoryQuery:
     size: str = ""
     theme: str = ""
     area: str = ""
+    # Signatories holding exactly this badge level now (gold lists gold, not silver as well).
+    level: str = ""
     page: int = 1
 
     @classmethod
@@ -51,6 +56,7 @@ class DirectoryQuery:
             size=choice("size", set(SIZE_LABELS)),
             theme=choice("theme", set(THEMES)),
             area=choice("area", set(AREAS)),
+            level=choice("level", set(LEVEL_KEYS)),
             page=page,
         )
 
@@ -63,7 +69,7 @@ class DirectoryQuery:
 
     @property
     def is_filtered(self) -> bool:
-        return any((self.q, self.sector, self.size, self.theme, self.area))
+        return any((self.q, self.sector, self.size, self.theme, self.area, self.level))
 
 
 @dataclass
@@ -75,6 +81,8 @@ class Page:
     per_page: int
     # Themes pledged by each listed organisation, loaded in one query rather than object by object.
     themes: dict[int, list[str]] = field(default_factory=dict)
+    # Their valid badges, likewise in one query (see directory/badges.py).
+    badges: dict[int, list[BadgeAward]] = field(default_factory=dict)
 
     def links(self, query: DirectoryQuery) -> list[tuple[int | None, str | None, bool]]:
         """Pagination links: the first and last pages, and those within two of this one; a
@@ -107,6 +115,8 @@ def filtered(query: DirectoryQuery) -> Select:
         statement = statement.where(Organisation.size_band == query.size)
     if query.area:
         statement = statement.where(Organisation.area == query.area)
+    if query.level:
+        statement = statement.where(directory_badges.holds_level(query.level))
     if query.theme:
         statement = statement.where(
             exists(
@@ -155,12 +165,18 @@ def search(query: DirectoryQuery, per_page: int) -> Page:
             statement.order_by(*DIRECTORY_ORDER).limit(per_page).offset((page - 1) * per_page)
         )
     )
+    ids = [organisation.id for organisation in items]
     return Page(items=items, page=page, pages=pages, total=total, per_page=per_page,
-                themes=themes_of([organisation.id for organisation in items]))
+                themes=themes_of(ids), badges=directory_badges.badges_of(ids))
 
 
 def all_matching(query: DirectoryQuery) -> list[Organisation]:
     return list(db.session.scalars(with_pledges(filtered(query)).order_by(*DIRECTORY_ORDER)))
+
+
+def badges_of_all_matching(query: DirectoryQuery) -> dict[int, list[BadgeAward]]:
+    """The valid badges of every signatory the query matches, in one query (for the CSV)."""
+    return directory_badges.badges_of(filtered(query).with_only_columns(Organisation.id))
 
 
 def signatory_by_slug(slug: str) -> Organisation | None:
@@ -185,11 +201,15 @@ def former_signatory_by_slug(slug: str) -> Organisation | None:
     )
 
 
-def as_open_data(organisation: Organisation, themes: list[str] | None = None) -> dict:
+def as_open_data(organisation: Organisation, themes: list[str] | None = None,
+                 badges: list[BadgeAward] | None = None) -> dict:
     """A signatory as the API and the CSV publish it. No street address: many are homes.
 
-    `themes` saves loading the pledges when they are already known (see `Page.themes`).
+    `themes` and `badges` save a query when they are already known (see `Page.themes` and
+    `Page.badges`).
     """
+    if badges is None:
+        badges = directory_badges.badges_of([organisation.id])[organisation.id]
     return {
         "name": organisation.name,
         "slug": organisation.slug,
@@ -206,12 +226,13 @@ def as_open_data(organisation: Organisation, themes: list[str] | None = None) ->
         "approved_on": london_date(organisation.approved_at).isoformat(),
         # "approved", or "lapsed": still listed, its annual update overdue.
         "status": organisation.status,
-        "badges": [],
+        "badges": [directory_badges.as_open_data(award) for award in badges],
     }
 
 
-def as_open_data_detail(organisation: Organisation) -> dict:
-    item = as_open_data(organisation)
+def as_open_data_detail(organisation: Organisation,
+                        badges: list[BadgeAward] | None = None) -> dict:
+    item = as_open_data(organisation, badges=badges)
     item["pledges"] = [
         {
             "theme": pledge.measure.theme,

@@ -13,7 +13,9 @@ from flask import (
 )
 
 from charter_app.access import public
+from charter_app.badges.rules import LEVELS
 from charter_app.csv_export import csv_text
+from charter_app.directory import badges as directory_badges
 from charter_app.directory import services
 from charter_app.directory.cache import cached_for_visitors
 from charter_app.directory.services import DirectoryQuery
@@ -27,7 +29,7 @@ from charter_app.reporting import public as published
 bp = Blueprint("directory", __name__)
 
 CSV_COLUMNS = ["name", "identifier", "url", "sector", "size", "legal_form", "area", "town",
-               "website", "themes", "approved_on", "status", "description"]
+               "website", "themes", "approved_on", "status", "level", "description"]
 API_MAX_PER_PAGE = 100
 # What a slug can be (python-slugify's output); anything else is not a signatory's address.
 SLUG = re.compile(r"[a-z0-9-]+\Z", re.ASCII)
@@ -92,6 +94,7 @@ def index():
         "sizes": SIZE_LABELS,
         "theme_options": [(key, label) for key, (label, _about) in THEMES.items()],
         "area_options": [(area, area) for area in services.area_choices()],
+        "level_options": [(level.key, level.name) for level in LEVELS],
     }
     # htmx live search swaps only the results; a plain request gets the whole page. So does
     # htmx's own history restore (Back after its cache misses): it swaps the answer into <body>.
@@ -112,6 +115,7 @@ def profile(slug: str):
     organisation = _signatory_or_404(slug)
     return render_template("directory/profile.html", title=organisation.name,
                            organisation=organisation, themes=THEMES,
+                           badges=directory_badges.badges_of([organisation.id])[organisation.id],
                            social_value=published.published_social_value(organisation))
 
 
@@ -121,9 +125,12 @@ def profile(slug: str):
 def csv():
     query = _query_from_request()
     rows = []
+    badges = services.badges_of_all_matching(query)
     for organisation in services.all_matching(query):
-        item = services.as_open_data(organisation)
+        held = badges.get(organisation.id, [])
+        item = services.as_open_data(organisation, badges=held)
         item["themes"] = ";".join(item["themes"])
+        item["level"] = directory_badges.level_of(held) or ""
         rows.append([item[column] for column in CSV_COLUMNS])
     return Response(
         csv_text(CSV_COLUMNS, rows),
@@ -143,7 +150,8 @@ def api_list():
         per_page = 20
     page = services.search(query, per_page)
     return jsonify(
-        items=[services.as_open_data(organisation, page.themes[organisation.id])
+        items=[services.as_open_data(organisation, page.themes[organisation.id],
+                                     page.badges[organisation.id])
                for organisation in page.items],
         page=page.page,
         pages=page.pages,
