@@ -81,7 +81,7 @@ class Page:
     per_page: int
     # Themes pledged by each listed organisation, loaded in one query rather than object by object.
     themes: dict[int, list[str]] = field(default_factory=dict)
-    # Their valid badges, likewise in one query (see directory/badges.py).
+    # Their valid badges, likewise in one query, when asked for (see directory/badges.py).
     badges: dict[int, list[BadgeAward]] = field(default_factory=dict)
 
     def links(self, query: DirectoryQuery) -> list[tuple[int | None, str | None, bool]]:
@@ -155,7 +155,8 @@ def themes_of(organisation_ids: list[int]) -> dict[int, list[str]]:
     return {key: [t for t in THEMES if t in themes] for key, themes in found.items()}
 
 
-def search(query: DirectoryQuery, per_page: int) -> Page:
+def search(query: DirectoryQuery, per_page: int, with_badges: bool = False) -> Page:
+    """One page of the directory; `with_badges` loads the page's valid badges (one query)."""
     statement = filtered(query)
     total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     pages = max(1, math.ceil(total / per_page))
@@ -167,7 +168,8 @@ def search(query: DirectoryQuery, per_page: int) -> Page:
     )
     ids = [organisation.id for organisation in items]
     return Page(items=items, page=page, pages=pages, total=total, per_page=per_page,
-                themes=themes_of(ids), badges=directory_badges.badges_of(ids))
+                themes=themes_of(ids),
+                badges=directory_badges.badges_of(ids) if with_badges else {})
 
 
 def all_matching(query: DirectoryQuery) -> list[Organisation]:

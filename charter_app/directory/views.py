@@ -148,7 +148,7 @@ def api_list():
         per_page = max(1, min(int(request.args.get("per_page", 20)), API_MAX_PER_PAGE))
     except ValueError:
         per_page = 20
-    page = services.search(query, per_page)
+    page = services.search(query, per_page, with_badges=True)
     return jsonify(
         items=[services.as_open_data(organisation, page.themes[organisation.id],
                                      page.badges[organisation.id])
