@@ -232,6 +232,32 @@ def test_an_uploaded_badge_image_gets_the_awards_own_answer(app, build):
         assert "govuk-panel__title" not in page, name
 
 
+def test_an_expired_credential_still_finds_its_award_which_says_expired(app, build):
+    organisation, _, _ = _signatory(build)
+    level = next(award for award in awards.current_awards(organisation.id)
+                 if award.kind == BadgeKind.LEVEL)
+    level.valid_until = utcnow() - timedelta(minutes=1)
+    level.ended_reason = "Replaced by the Silver level."
+    db.session.commit()
+    with app.test_request_context():
+        from charter_app.badges.credential_views import signed_credential
+
+        token = signed_credential(level)  # what a holder downloaded before it ended
+    jwks = app.test_client().get("/badges/issuer/keys.json").json
+    with pytest.raises(InvalidCredential, match="expired"):
+        verify_credential(token, jwks)
+    baked = baking.bake_png(_plain_png(), "openbadgecredential", token)
+    page = _upload(app.test_client(), baked, "old.png").text
+    assert "We found this badge in the image you uploaded" in page
+    assert "Expired" in page and "Replaced by the Silver level." in page
+
+
+def test_uploads_are_rate_limited(app):
+    visitor = app.test_client()
+    answers = [_upload(visitor, b"not an image", "x.png").status_code for _ in range(31)]
+    assert answers[:30] == [200] * 30 and answers[30] == 429
+
+
 def _refusal(response) -> str:
     assert response.status_code in (200, 413)
     page = response.text

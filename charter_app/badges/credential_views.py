@@ -21,7 +21,7 @@ from charter_app.access import get_membership_for, login_required, public
 from charter_app.badges import baking, credentials, documents, images, signing, verification
 from charter_app.badges.models import AwardState, BadgeAward
 from charter_app.badges.views import CLASS_KEYS, SHORT_CACHE, art_for
-from charter_app.extensions import db
+from charter_app.extensions import db, limiter
 from charter_app.timeutil import utcnow
 from charter_app.urls import external_url
 
@@ -32,6 +32,8 @@ JWT_MEDIA = "application/jwt"
 CREDENTIAL = "/organisations/<int:organisation_id>/badges/<award_id>/credential"
 # The public documents a verifier fetches: on a missing key they answer in JSON, not HTML.
 JSON_ENDPOINTS = {"badge_credentials.keys", "badge_credentials.key"}
+# Each upload is read and parsed (up to 2 MB): enough for a person checking a few badges.
+VERIFY_RATE_LIMIT = "30 per minute"
 
 
 class VerifyForm(FlaskForm):
@@ -182,6 +184,7 @@ def _verify_page(form: VerifyForm, status: int = 200):
 
 @bp.route("/badges/verify", methods=["GET", "POST"])
 @public
+@limiter.limit(VERIFY_RATE_LIMIT, methods=["POST"])
 def verify():
     form = VerifyForm()
     if form.validate_on_submit():
