@@ -16,6 +16,7 @@ from click.testing import CliRunner
 from PIL import Image
 
 from charter_app.badges import awards, baking
+from charter_app.badges.credential_views import signed_credential
 from charter_app.badges.credentials import InvalidCredential, is_revoked, verify_credential
 from charter_app.badges.models import BadgeKind
 from charter_app.badges.signing import generate_key_pem
@@ -240,8 +241,6 @@ def test_an_expired_credential_still_finds_its_award_which_says_expired(app, bui
     level.ended_reason = "Replaced by the Silver level."
     db.session.commit()
     with app.test_request_context():
-        from charter_app.badges.credential_views import signed_credential
-
         token = signed_credential(level)  # what a holder downloaded before it ended
     jwks = app.test_client().get("/badges/issuer/keys.json").json
     with pytest.raises(InvalidCredential, match="expired"):
@@ -275,20 +274,14 @@ def test_a_tampered_credential_is_refused(app, build):
     assert "its signature does not verify" in page
 
 
-def test_a_credential_signed_with_another_key_is_refused(app, build, tmp_path):
+def test_a_credential_signed_with_another_key_is_refused(app, build, tmp_path, monkeypatch):
     organisation, owner, award = _signatory(build)
     png = _member_client(app, owner).get(_credential_url(organisation, award, "png")).get_data()
     other_key = tmp_path / "other.pem"
     other_key.write_bytes(generate_key_pem(bits=2048))
-    original = app.config["BADGE_SIGNING_KEY_FILE"]
-    app.config["BADGE_SIGNING_KEY_FILE"] = str(other_key)
-    try:
-        with app.test_request_context():
-            from charter_app.badges.credential_views import signed_credential
-
-            foreign = signed_credential(award)
-    finally:
-        app.config["BADGE_SIGNING_KEY_FILE"] = original
+    with monkeypatch.context() as patched, app.test_request_context():
+        patched.setitem(app.config, "BADGE_SIGNING_KEY_FILE", str(other_key))
+        foreign = signed_credential(award)
     forged = baking.bake_png(png, "openbadgecredential", foreign)
     page = _refusal(_upload(app.test_client(), forged, "badge.png"))
     assert "its signature does not verify" in page
