@@ -89,6 +89,37 @@ def run_jobs(now_text: str | None):
         raise SystemExit(1)
 
 
+
+@charter.group("badge-key")
+def badge_key():
+    """The RSA key that signs Open Badges 3.0 credentials (see BADGE_SIGNING_KEY_FILE)."""
+
+
+@badge_key.command("new")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+def new_badge_key(path: Path):
+    """Write a new signing key to PATH, readable by its owner only; never over an existing file
+    (a key that signed credentials must be kept, as a retired key, for them to verify)."""
+    from charter_app.badges.signing import generate_key_pem
+
+    pem = generate_key_pem()
+    try:
+        # O_EXCL: refused if anything is already there, even a link, without a window between
+        # checking and writing. The mode is set again after, whatever the umask.
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise click.ClickException(
+            f"{path} already exists: it was not replaced. Choose a new file name.") from None
+    except OSError as error:
+        raise click.ClickException(f"Cannot write {path} ({error.strerror}).") from None
+    with os.fdopen(descriptor, "wb") as file:
+        os.fchmod(file.fileno(), 0o600)
+        file.write(pem)
+    click.echo(f"Wrote a new badge signing key to {path} (mode 0600). Set "
+               f"BADGE_SIGNING_KEY_FILE={path}; list the previous key's file in "
+               "BADGE_RETIRED_KEY_FILES so the credentials it signed keep verifying.")
+
+
 SCHEDULER_LOCK_KEY = 4242001
 # The lock's row in pg_locks: a one-number advisory lock keeps its low 32 bits in objid.
 _HOLDING_THE_LOCK = (

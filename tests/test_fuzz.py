@@ -439,6 +439,7 @@ POST_TARGETS: dict[str, Callable[[Builders], Target]] = {
     "reporting.correct": _report_page("{base}/correct", "{base}", submitted=True),
     "reporting.discard": _report_page("{base}/discard", "{base}", correcting=True),
     "outbox_staff.retry": _failed_email,
+    "badge_credentials.verify": _visitor("/badges/verify"),
 }
 
 FIELD = re.compile(r'<(?:input|textarea|select)\b[^>]*\bname="([^"]+)"(?:[^>]*\bvalue="([^"]*)")?')
@@ -541,6 +542,8 @@ PUBLIC_PAGES = [
     "email_preferences.unsubscribe",
     "badges.rules", "badges.award", "badges.award_svg", "badges.award_png", "badges.assertion",
     "badges.badge_class", "badges.class_image", "badges.issuer_v2",
+    "badge_credentials.issuer", "badge_credentials.achievement", "badge_credentials.keys",
+    "badge_credentials.key", "badge_credentials.revocation_list", "badge_credentials.verify",
 ]
 
 

@@ -112,9 +112,9 @@ def credential_facts(award: BadgeAward) -> CredentialFacts:
     name, description, criteria = describe(class_key(award))
     return CredentialFacts(
         credential_id=award.credential_id,
-        issuer_id=external_url("badges.issuer_v3"), issuer_name=ISSUER_NAME,
+        issuer_id=external_url("badge_credentials.issuer"), issuer_name=ISSUER_NAME,
         issuer_url=external_url("pages.home"), issuer_email=issuer_email(),
-        achievement_id=external_url("badges.achievement", key=class_key(award)),
+        achievement_id=external_url("badge_credentials.achievement", key=class_key(award)),
         achievement_name=award.name if award.kind == BadgeKind.REPORTED else name,
         achievement_description=description, criteria_narrative=criteria,
         criteria_url=external_url("badges.rules"),
@@ -122,7 +122,7 @@ def credential_facts(award: BadgeAward) -> CredentialFacts:
         recipient_email=recipient_email(award), recipient_salt=award.recipient_salt,
         recipient_name=organisation.name, valid_from=award.valid_from,
         valid_until=award.valid_until,
-        status_list_url=external_url("badges.revocation_list"),
+        status_list_url=external_url("badge_credentials.revocation_list"),
         evidence_url=(external_url("directory.profile", slug=organisation.slug)
                       if organisation.slug else None),
     )
