@@ -50,6 +50,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     register_templates(app)
     register_extensions(app)
     register_blueprints(app)
+    register_signals()
     register_request_hooks(app)
     register_error_handlers(app)
     register_cli(app)
@@ -193,6 +194,14 @@ CONTENT_SECURITY_POLICY = (
     "style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
+
+
+def register_signals() -> None:
+    """Receivers of the signals lower domains send (charter_app/signals.py); connecting again
+    is harmless, so every app may."""
+    from charter_app.badges import hooks as badge_hooks
+
+    badge_hooks.connect()
 
 
 def register_request_hooks(app: Flask) -> None:

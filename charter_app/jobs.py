@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from charter_app.badges import tasks as badge_tasks
 from charter_app.events import tasks as event_tasks
 from charter_app.extensions import db
 from charter_app.notifications import tasks as notification_tasks
@@ -36,6 +37,7 @@ JOBS: list[Job] = [
     Job("thank_attendees", event_tasks.thank_attendees),
     Job("erase_attendee_needs", event_tasks.erase_attendee_needs),
     Job("send_staff_digest", staff_tasks.send_staff_digest),
+    Job("recheck_badges", badge_tasks.recheck_badges),
     Job("deliver_outbox", notification_tasks.deliver_outbox),
 ]
 

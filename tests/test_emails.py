@@ -16,6 +16,9 @@ from charter_app.accounts import emails as account_emails
 from charter_app.accounts import services as accounts
 from charter_app.accounts import staff as staff_accounts
 from charter_app.accounts.models import Invitation, MemberRole, User
+from charter_app.badges import emails as badge_emails
+from charter_app.badges.awards import Change
+from charter_app.badges.models import BadgeAward
 from charter_app.events import (
     announcement_emails,
     announcements,
@@ -205,6 +208,15 @@ EMAILS = {
     # Staff: the weekly digest.
     "staff_digest": lambda: staff_emails.staff_digest(STAFF_MEMBER, DIGEST,
                                                       "staff-digest:2026-W46:8"),
+    # Badges: gained, changed or lost.
+    "badges_changed": lambda: badge_emails.badges_changed(ORGANISATION, [
+        Change("ended", BadgeAward(public_id="SILVER-AWARD-ID", kind="level", level="silver",
+                                   year_label="2026", valid_from=datetime(2025, 11, 2, tzinfo=UTC),
+                                   ended_reason="Replaced by the Gold level on 20 November "
+                                                "2026.")),
+        Change("gained", BadgeAward(public_id="GOLD-AWARD-ID", kind="level", level="gold",
+                                    year_label="2026",
+                                    valid_from=datetime(2026, 11, 20, 9, tzinfo=UTC)))], PERSON),
     # Events: after the day, and announcements.
     "event_thank_you": lambda: feedback_emails.event_thank_you(
         _registration("confirmed", checked_in_at=datetime(2026, 11, 5, 9, 50, tzinfo=UTC)),
@@ -396,8 +408,10 @@ def test_every_email_sending_service_works_without_a_request(app, app_ctx, build
 
     templates = set(db.session.scalars(select(OutboxMessage.template)))
     assert templates == set(EMAILS)
-    received = smtp.wait_for(42)
-    assert len(received) == 42
+    # 42 of the services above, and 4 of badges: an approval, a report submitted and checked,
+    # and an annual update each change some organisation's badges.
+    received = smtp.wait_for(46)
+    assert len(received) == 46
     links = [link for message in received for link in smtp.links(message)
              if link != webinar.join_url]  # the one link that is not ours
     assert len(links) >= 10

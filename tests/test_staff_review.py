@@ -38,7 +38,7 @@ def test_approval_lists_the_signatory_and_emails_the_owner(client, build, smtp):
     change = organisation.status_changes[-1]
     assert (change.from_status, change.to_status, change.actor_id) == (
         "submitted", "approved", staff.id)
-    message = smtp.wait_for(1)[0]
+    [message] = smtp.wait_for(1, besides_badges=True)
     assert message["To"] == owner.email
     assert "has signed the County Durham Pound Charter" in message["Subject"]
     profile = link_path(smtp.links(message)[0])

@@ -103,7 +103,7 @@ def _reported(organisation: Organisation, held: dict[str, BadgeAward], now: date
     latest = db.session.execute(
         select(AnnualUpdate, PledgePeriod)
         .join(PledgePeriod, PledgePeriod.id == AnnualUpdate.pledge_period_id)
-        .where(AnnualUpdate.organisation_id == organisation.id)
+        .where(AnnualUpdate.organisation_id == organisation.id, AnnualUpdate.submitted_at <= now)
         .order_by(PledgePeriod.ends_on.desc()).limit(1)).first()
     if latest is None:
         return

@@ -3,16 +3,23 @@
 
 from datetime import datetime
 
-from charter_app.badges import awards
+from charter_app.badges import awards, emails
 from charter_app.badges.rules import Evidence
+from charter_app.extensions import db
+from charter_app.organisations.models import Organisation
+from charter_app.reporting.annual import members_of
 from charter_app.signals import evidence_changed
 
 
 def apply(organisation_id: int, now: datetime,
           evidence: Evidence | None = None) -> list[awards.Change]:
-    """Refresh one organisation's badges. (Emailing the members what changed, and connecting
-    this to the signal, come with the next slice of the badges issue.)"""
-    return awards.refresh(organisation_id, now, evidence)
+    """Refresh one organisation's badges and email its members what changed."""
+    changes = awards.refresh(organisation_id, now, evidence)
+    if changes:
+        organisation = db.session.get(Organisation, organisation_id)
+        for member in members_of(organisation):
+            emails.badges_changed(organisation, changes, member)
+    return changes
 
 
 def _on_evidence_changed(organisation_id: int, now: datetime, **_) -> None:

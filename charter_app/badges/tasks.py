@@ -43,6 +43,5 @@ def recheck_badges(now: datetime) -> int:
             changes = hooks.apply(organisation_id, now, evidence[organisation_id])
             changed += bool(changes)
         after_id = ids[-1]
-        db.session.expunge_all()  # the batch is done with: memory stays flat
     insert_unless_taken(BadgeRecheck, "day", day=today, finished_at=now)
     return changed

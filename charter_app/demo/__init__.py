@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, func, select
 
-from charter_app.demo import accounts, events, organisations, pledges, reports
+from charter_app.demo import accounts, badges, events, organisations, pledges, reports
 from charter_app.demo.accounts import DEMO_LOGINS
 from charter_app.events.models import Booking, Event, Registration
 from charter_app.extensions import db
@@ -18,6 +18,7 @@ from charter_app.notifications.models import OutboxMessage
 from charter_app.organisations.models import ApplicationStatus, Organisation
 from charter_app.pledges.catalogue import active_measures
 from charter_app.reporting.models import QuarterlyReport, ReportEntry
+from charter_app.signals import evidence_changed
 
 __all__ = ["DEMO_LOGINS", "demo_counts", "has_data", "seed"]
 
@@ -45,9 +46,20 @@ def demo_counts() -> dict[str, int]:
 
 def seed(signatories: int = 49, pending: int = 5, seed_value: int = 2026,
          with_logins: bool = True, with_reports: bool = True,
-         with_events: bool = True) -> None:
+         with_events: bool = True, with_badges: bool | None = None) -> None:
     """Add demo organisations (approved and pending), optionally the demo logins, and the
-    signatories' quarterly reports (one of them lapsed; see demo/reports.py)."""
+    signatories' quarterly reports (one of them lapsed; see demo/reports.py), events, and the
+    badges all that earns (by default when there are reports)."""
+    # The services replaying the demo's history signal each change as it happens "now"; the
+    # badges are worked out once the history is all there, as of its own days (demo/badges.py).
+    with evidence_changed.muted():
+        _seed(signatories, pending, seed_value, with_logins, with_reports, with_events)
+        if with_reports if with_badges is None else with_badges:
+            badges.seed(datetime.now(UTC))
+
+
+def _seed(signatories: int, pending: int, seed_value: int, with_logins: bool,
+          with_reports: bool, with_events: bool) -> None:
     rng = random.Random(seed_value)
     now = datetime.now(UTC)
     measures = active_measures()
