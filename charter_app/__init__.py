@@ -119,6 +119,7 @@ def register_blueprints(app: Flask) -> None:
     from charter_app.accounts.staff_views import bp as staff_people_bp
     from charter_app.accounts.views import bp as accounts_bp
     from charter_app.badges.credential_views import bp as badge_credentials_bp
+    from charter_app.badges.staff_views import bp as badges_staff_bp
     from charter_app.badges.views import bp as badges_bp
     from charter_app.directory.views import bp as directory_bp
     from charter_app.events.announcement_views import bp as event_announcements_bp
@@ -172,6 +173,7 @@ def register_blueprints(app: Flask) -> None:
         email_preferences_bp,
         reminders_staff_bp,
         badges_bp,
+        badges_staff_bp,
         badge_credentials_bp,
     ):
         app.register_blueprint(blueprint)

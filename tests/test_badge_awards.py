@@ -14,6 +14,8 @@ from charter_app.badges.models import BadgeAward
 from charter_app.extensions import db
 from charter_app.organisations.models import ApplicationStatus
 from charter_app.timeutil import LONDON
+from tests.builders import PASSWORD
+from tests.conftest import log_in
 
 NOW = datetime(2026, 11, 23, 10, tzinfo=UTC)
 
@@ -137,6 +139,7 @@ def test_the_hosted_assertion_badge_class_and_issuer_carry_what_the_spec_require
     assert badge_class.keys() >= BADGE_CLASS_REQUIRED
     issuer = client.get(urlsplit(badge_class["issuer"]).path).json
     assert issuer.keys() >= ISSUER_REQUIRED
+    assert "@" in issuer["email"] and "<" not in issuer["email"]  # an address, no display name
     everything = json.dumps([assertion, badge_class, issuer])
     assert "hello@wear-valley.example" not in everything and owner.email not in everything
 
@@ -167,3 +170,34 @@ def test_the_rules_page_lists_every_level_in_words(client):
     for words in ("Bronze", "Silver", "Gold", "all four quarterly reports submitted",
                   "falls out", "Revocation is final"):
         assert words in page or words.replace("falls out", "counts until") in page
+
+
+def test_staff_read_the_history_and_members_see_what_the_next_level_needs(build, client, app):
+    organisation, owner = _signatory(build)
+    awards.refresh(organisation.id, NOW)
+    organisation.status = ApplicationStatus.SUSPENDED
+    awards.refresh(organisation.id, NOW + timedelta(hours=1))
+    organisation.status = ApplicationStatus.APPROVED
+    awards.refresh(organisation.id, NOW + timedelta(days=1))
+    db.session.commit()
+    path = f"/staff/organisations/{organisation.id}/badges"
+    log_in(client, owner.email, PASSWORD)
+    assert client.get(path).status_code in (403, 404)
+    mine = client.get(f"/organisations/{organisation.id}/badges").text
+    assert "For the Silver level you still need" in mine
+    assert "2 quarterly reports submitted in the last 12 months" in mine
+    dashboard = client.get(f"/organisations/{organisation.id}/dashboard").text
+    assert "For the Silver level you still need" in dashboard
+    staff = app.test_client()
+    log_in(staff, build.staff().email, PASSWORD)
+    history = staff.get(path).text
+    # Four awards: two revoked with the reason, two earned anew since.
+    assert history.count("The signatory was suspended by the partnership.") == 2
+    assert history.count("Valid") == 2
+
+
+def test_an_award_id_with_a_nul_byte_or_of_any_length_is_a_404_not_a_database_error(client):
+    # PostgreSQL refuses NUL in text: checked before any query (found by tests/test_fuzz.py).
+    for award_id in ("%00", "abc%00def", "x" * 33, "short", "a" * 22 + "%0A"):
+        for suffix in ("", ".svg", ".png", ".json"):
+            assert client.get(f"/badges/{award_id}{suffix}").status_code == 404

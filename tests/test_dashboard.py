@@ -345,7 +345,9 @@ def test_the_statement_count_does_not_grow_with_the_number_of_reports(app, build
     large = _statements(app, _signed_in(app, many.owner_email),
                         f"/organisations/{many.organisation_id}/dashboard")
     assert len(small) == len(large), "\n---\n".join(large)
-    assert len(large) <= 14, "\n---\n".join(large)
+    # 14 for the dashboard, and 6 for its badges panel (the awards held, and the evidence in
+    # five queries: standing, reports, themes, events attended, annual updates).
+    assert len(large) <= 20, "\n---\n".join(large)
 
 
 def test_a_lapsed_signatory_still_lands_on_its_dashboard_and_is_told_why(app, build):

@@ -2,12 +2,14 @@
 show: signatories with pledges, and two financial years of quarterly reports filed through the
 reporting services."""
 
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, select
 
 from charter_app.accounts.models import User
+from charter_app.badges.models import BadgeAward
 from charter_app.events import registrations
 from charter_app.events.models import Booking, Event, Feedback, Registration
 from charter_app.extensions import db
@@ -52,6 +54,16 @@ def test_seed_demo_loads_signatories_applications_and_logins_once(app, client):
     assert statuses["approved"] == 49 and statuses["lapsed"] == 1
     assert statuses["submitted"] == 6 and statuses["draft"] == 1
     assert areas >= 5 and sectors == {"private", "third"}
+    # Badges, as the rules give them from the demo's year of evidence: every level held by
+    # someone, Reported badges, levels that ended (expired), and the lapsed one's revoked.
+    with app.app_context():
+        now = utcnow()
+        held = Counter((award.name if award.kind != "reported" else "Reported",
+                        award.state(now).value) for award in db.session.scalars(select(BadgeAward)))
+    for level in ("Bronze level", "Silver level", "Gold level", "Reported", "Charter Signatory"):
+        assert held[level, "valid"] >= 1, held
+    assert sum(count for (_, state), count in held.items() if state == "expired") >= 1
+    assert held["Charter Signatory", "revoked"] == 1
 
     again = runner.invoke(args=["charter", "seed-demo", "--if-empty"])
     assert "Demo data already loaded." in again.output
@@ -295,6 +307,8 @@ def test_a_year_after_the_demo_run_jobs_sends_a_realistic_set_of_reminders(app, 
     assert kinds["annual_update_reminder"] >= 1 and kinds["quarterly_report_reminder"] >= 1
     assert kinds["event_not_placed"] == 4
     assert kinds["staff_digest"] == 1  # the demo's one member of staff
+    # The lapsed lose their badges, and the nightly re-check tells each member so.
+    assert kinds["badges_changed"] >= 40
     received = smtp.wait_for(sum(kinds.values()))
     assert len(received) == sum(kinds.values())
     # Run again for the same moment: nothing new.

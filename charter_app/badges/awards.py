@@ -62,6 +62,13 @@ def current_awards(organisation_id: int) -> list[BadgeAward]:
         .order_by(BadgeAward.id)))
 
 
+def history_of(organisation_id: int) -> list[BadgeAward]:
+    """Every award the organisation has held, newest first."""
+    return list(db.session.scalars(
+        select(BadgeAward).where(BadgeAward.organisation_id == organisation_id)
+        .order_by(BadgeAward.valid_from.desc(), BadgeAward.id.desc())))
+
+
 def _issue(organisation: Organisation, kind: BadgeKind, key: str, label: str, now: datetime,
            **values) -> BadgeAward:
     award = BadgeAward(organisation_id=organisation.id, kind=kind, current_key=key,

@@ -19,7 +19,7 @@ from werkzeug.datastructures import FileStorage
 
 from charter_app.access import get_membership_for, login_required, public
 from charter_app.badges import baking, credentials, documents, images, signing, verification
-from charter_app.badges.models import AwardState, BadgeAward
+from charter_app.badges.models import AwardState, BadgeAward, is_public_id
 from charter_app.badges.views import CLASS_KEYS, SHORT_CACHE, art_for
 from charter_app.extensions import db, limiter
 from charter_app.timeutil import utcnow
@@ -130,7 +130,7 @@ def revocation_list():
 def _held_award(organisation_id: int, award_id: str) -> BadgeAward:
     """One of the organisation's valid awards, for its members; 404 for anyone else."""
     organisation = get_membership_for(organisation_id).organisation
-    if len(award_id) > 32:
+    if not is_public_id(award_id):
         abort(404)
     award = db.session.scalar(select(BadgeAward).where(
         BadgeAward.public_id == award_id, BadgeAward.organisation_id == organisation.id))

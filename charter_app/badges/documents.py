@@ -10,6 +10,7 @@ organisation's email (`sha256$<hex>`), never the address.
 """
 
 from datetime import UTC, datetime
+from email.utils import parseaddr
 
 from flask import current_app
 from sqlalchemy import select
@@ -62,8 +63,8 @@ def recipient_email(award: BadgeAward) -> str:
 
 
 def issuer_email() -> str:
-    return current_app.config.get("BADGE_ISSUER_EMAIL") or current_app.config[
-        "MAIL_DEFAULT_SENDER"]
+    """The address badges name for their issuer: the sender's, without its display name."""
+    return parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[1]
 
 
 def issuer_profile_v2() -> dict:

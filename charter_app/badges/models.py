@@ -6,6 +6,7 @@ constraint, so two requests earning the same badge at once write it once. Ending
 award clears the key (an expired Reported badge keeps it: that year is reported, for good).
 """
 
+import re
 import secrets
 import uuid
 from datetime import date, datetime
@@ -30,6 +31,16 @@ class AwardState(StrEnum):
     VALID = "valid"
     EXPIRED = "expired"
     REVOKED = "revoked"
+
+
+PUBLIC_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,32}")
+
+
+def is_public_id(value: object) -> bool:
+    """Whether a value from a URL or an upload can be an award id at all: checked before any
+    query, so a NUL byte or 10,000 characters never reach the database (PostgreSQL refuses
+    NUL in text, which would be a 500)."""
+    return isinstance(value, str) and PUBLIC_ID_PATTERN.fullmatch(value) is not None
 
 
 def new_public_id() -> str:

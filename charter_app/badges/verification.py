@@ -128,7 +128,8 @@ def _verified_at_its_start(token: str, jwks: dict) -> dict:
 
 
 def _find(column, value: object) -> BadgeAward:
-    if not isinstance(value, str) or not value or len(value) > 64:
+    # Printable and short before any query: PostgreSQL refuses a NUL byte in text.
+    if not isinstance(value, str) or not value or len(value) > 64 or not value.isprintable():
         raise VerificationRefused(NOT_OURS)
     award = db.session.scalar(select(BadgeAward).where(column == value))
     if award is None:

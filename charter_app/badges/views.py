@@ -11,11 +11,11 @@ from sqlalchemy import select
 from charter_app.access import get_membership_for, login_required, public
 from charter_app.badges import baking, documents, images
 from charter_app.badges import rules as badge_rules
-from charter_app.badges.awards import current_awards
-from charter_app.badges.evidence import evidence_for
-from charter_app.badges.models import AwardState, BadgeAward, BadgeKind
+from charter_app.badges.awards import history_of
+from charter_app.badges.models import AwardState, BadgeAward, BadgeKind, is_public_id
+from charter_app.badges.progress import progress_of
 from charter_app.extensions import db
-from charter_app.timeutil import london_date, utcnow
+from charter_app.timeutil import utcnow
 
 bp = Blueprint("badges", __name__)
 
@@ -26,7 +26,7 @@ SHORT_CACHE = "public, max-age=300"
 
 
 def _award_or_404(award_id: str) -> BadgeAward:
-    if len(award_id) > 32:
+    if not is_public_id(award_id):
         abort(404)
     award = db.session.scalar(select(BadgeAward).where(BadgeAward.public_id == award_id))
     if award is None:
@@ -152,14 +152,8 @@ def embed_snippets(award: BadgeAward) -> dict[str, str]:
 def mine(organisation_id: int):
     organisation = get_membership_for(organisation_id).organisation
     now = utcnow()
-    today = london_date(now)
-    held = [award for award in current_awards(organisation.id)
-            if award.state(now) == AwardState.VALID]
-    history = list(db.session.scalars(
-        select(BadgeAward).where(BadgeAward.organisation_id == organisation.id)
-        .order_by(BadgeAward.valid_from.desc(), BadgeAward.id.desc())))
-    evidence = evidence_for([organisation.id], today)[organisation.id]
+    progress = progress_of(organisation.id, now)
     return render_template(
-        "badges/mine.html", title="Your badges", organisation=organisation, held=held,
-        history=history, now=now, snippets={award.id: embed_snippets(award) for award in held},
-        next_level=badge_rules.next_level(evidence, today))
+        "badges/mine.html", title="Your badges", organisation=organisation,
+        held=progress.held, progress=progress, history=history_of(organisation.id), now=now,
+        snippets={award.id: embed_snippets(award) for award in progress.held})

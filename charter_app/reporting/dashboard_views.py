@@ -7,10 +7,12 @@ from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput
 from wtforms import BooleanField
 
 from charter_app.access import get_membership_for, login_required
+from charter_app.badges.progress import progress_of
 from charter_app.events.attendance import attended_events
 from charter_app.reporting import public
 from charter_app.reporting.dashboard import dashboard_for
 from charter_app.reporting.services import REPORTING_STATUSES, ReportRefused
+from charter_app.timeutil import utcnow
 
 bp = Blueprint("reporting_dashboard", __name__)
 
@@ -40,6 +42,7 @@ def dashboard(organisation_id: int):
         "reporting/dashboard.html", title="Your dashboard", organisation=organisation,
         board=dashboard_for(organisation), form=form,
         events_attended=attended_events(organisation.id),
+        badges=progress_of(organisation.id, utcnow()),
         can_publish=organisation.status in REPORTING_STATUSES)
 
 
