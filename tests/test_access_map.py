@@ -49,6 +49,7 @@ PUBLIC_ENDPOINTS = {
     "directory.csv",
     "directory.api_list",
     "directory.api_detail",
+    "directory.api_description",
     "events.index",
     "events.past",
     "events.event",

@@ -16,7 +16,7 @@ from charter_app.access import public
 from charter_app.badges.rules import LEVELS
 from charter_app.csv_export import csv_text
 from charter_app.directory import badges as directory_badges
-from charter_app.directory import services
+from charter_app.directory import openapi, services
 from charter_app.directory.cache import cached_for_visitors
 from charter_app.directory.services import DirectoryQuery
 from charter_app.extensions import htmx
@@ -166,3 +166,13 @@ def api_detail(slug: str):
     organisation = _signatory_or_404(slug)
     return jsonify(published.add_social_value(services.as_open_data_detail(organisation),
                                               organisation))
+
+
+@bp.route("/api/v1/openapi.json")
+@public
+def api_description():
+    response = jsonify(openapi.description())
+    # Read by API tools and documentation viewers on other sites.
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = "public, max-age=3600"
+    return response
