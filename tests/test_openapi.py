@@ -9,8 +9,10 @@ from jsonschema import Draft202012Validator
 from openapi_spec_validator import OpenAPIV31SpecValidator
 
 from charter_app.badges import awards
+from charter_app.directory import views as directory_views
 from charter_app.extensions import db
 from charter_app.reporting import export
+from charter_app.reporting import staff_views as reporting_views
 from charter_app.timeutil import utcnow
 from tests.builders import PASSWORD
 from tests.conftest import log_in
@@ -91,7 +93,11 @@ def test_parameters_offer_the_choices_the_directory_accepts(client, document):
             page = client.get(f"/directory?{name}={value}").get_data(as_text=True)
             # The directory's form shows the choice as selected: it was accepted, not ignored.
             assert re.search(rf'value="{re.escape(value)}"\s+selected', page), (name, value)
-    assert parameters["per_page"]["maximum"] == 100
+    assert parameters["per_page"]["maximum"] == directory_views.API_MAX_PER_PAGE
+    staff = {parameter["name"]: parameter["schema"] for parameter
+             in document["paths"]["/api/v1/staff/report-entries"]["get"]["parameters"]}
+    assert (staff["per_page"]["maximum"], staff["per_page"]["default"]) == (
+        reporting_views.API_MAX_PER_PAGE, reporting_views.API_PER_PAGE)
     entry = document["components"]["schemas"]["ReportEntry"]
     assert set(entry["properties"]) == set(export.COLUMNS)
 
