@@ -143,6 +143,8 @@ def register_blueprints(app: Flask) -> None:
     from charter_app.reporting.dashboard_views import bp as reporting_dashboard_bp
     from charter_app.reporting.staff_views import bp as reporting_staff_bp
     from charter_app.reporting.views import bp as reporting_bp
+    from charter_app.reports.staff_views import bp as reports_staff_bp
+    from charter_app.reports.views import bp as reports_bp
     from charter_app.staff.views import bp as staff_bp
 
     # One per line: each domain adds its own.
@@ -174,6 +176,8 @@ def register_blueprints(app: Flask) -> None:
         reminders_staff_bp,
         badges_bp,
         badges_staff_bp,
+        reports_bp,
+        reports_staff_bp,
         badge_credentials_bp,
     ):
         app.register_blueprint(blueprint)

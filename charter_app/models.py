@@ -17,6 +17,7 @@ from charter_app.reporting.models import (
     ReportEntry,
     ReportRevision,
 )
+from charter_app.reports.models import CollectiveReport
 
 __all__ = [
     "BadgeAward",
@@ -24,6 +25,7 @@ __all__ = [
     "AnnualUpdate",
     "CatalogueChange",
     "CatalogueImport",
+    "CollectiveReport",
     "EvidenceFile",
     "QuarterlyReport",
     "ReportCheck",

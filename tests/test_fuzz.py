@@ -11,7 +11,7 @@ of examples keeps the whole module to well under a minute per database.
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from urllib.parse import quote, urlencode
 
 import pytest
@@ -335,6 +335,18 @@ def _email_unsubscribe(build):
     return Target(url, "/account/emails", staff)
 
 
+def _collective_report(action: str) -> Callable[[Builders], Target]:
+    """A closed quarter's report, drafted, and its staff page."""
+    def setup(build):
+        from charter_app.reporting.quarters import FinancialQuarter
+        from charter_app.reports import publishing
+
+        publishing.start_draft(FinancialQuarter(2025, 1), date(2026, 1, 1))
+        page = "/staff/collective-reports/2025-26/q1"
+        return Target(f"{page}{action}", page, build.staff())
+    return setup
+
+
 def _announce(build):
     url = f"/staff/events/{build.event().id}/announce"
     return Target(url, url, build.staff())
@@ -440,6 +452,8 @@ POST_TARGETS: dict[str, Callable[[Builders], Target]] = {
     "reporting.discard": _report_page("{base}/discard", "{base}", correcting=True),
     "outbox_staff.retry": _failed_email,
     "badge_credentials.verify": _visitor("/badges/verify"),
+    "reports_staff.quarter": _collective_report(""),
+    "reports_staff.publish": _collective_report("/publish"),
 }
 
 FIELD = re.compile(r'<(?:input|textarea|select)\b[^>]*\bname="([^"]+)"(?:[^>]*\bvalue="([^"]*)")?')
@@ -540,6 +554,8 @@ PUBLIC_PAGES = [
     "events.event", "events.calendar", "events.checkin_qr", "event_registrations.feed",
     "event_feedback.give", "event_feedback.thanks", "event_announcements.unsubscribe",
     "email_preferences.unsubscribe",
+    "reports.index", "reports.report", "reports.version", "reports.report_csv",
+    "reports.report_json",
     "badges.rules", "badges.award", "badges.award_svg", "badges.award_png", "badges.assertion",
     "badges.badge_class", "badges.class_image", "badges.issuer_v2",
     "badge_credentials.issuer", "badge_credentials.achievement", "badge_credentials.keys",

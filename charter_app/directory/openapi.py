@@ -22,11 +22,8 @@ from charter_app.urls import external_url
 
 OPENAPI_VERSION = "3.1.0"
 API_VERSION = "1.0.0"
-# The open data licence: the Open Government Licence, as for UK public-sector open data.
-LICENCE = {
-    "name": "Open Government Licence v3.0",
-    "url": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
-}
+# No `license` yet: the partnership has not said under which licence it publishes the
+# directory, and a licence is its statement to make (the README says so).
 SIGNATORIES_PER_PAGE = 20  # directory.views.api_list's default
 SIGNATORIES_MAX_PER_PAGE = 100  # directory.views.API_MAX_PER_PAGE
 ENTRIES_PER_PAGE = 100  # reporting.staff_views.API_PER_PAGE
@@ -290,7 +287,6 @@ def description() -> dict:
             "title": "County Durham Pound Charter open data API",
             "version": API_VERSION,
             "description": DESCRIPTION,
-            "license": LICENCE,
             "contact": {"name": "Business Durham", "url": external_url("pages.home")},
         },
         "servers": [{"url": current_app.config["BASE_URL"].rstrip("/")}],

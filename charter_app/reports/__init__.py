@@ -1,0 +1,1 @@
+"""What the partnership publishes: the collective quarterly progress report."""

@@ -1,0 +1,202 @@
+"""Every figure of the collective quarterly progress report, from one place: the report page,
+its CSV, JSON and PDF, and (later) the staff insights and the bid statement read these.
+
+Sums come from the database by SQL grouping (reporting/totals.py: exact, in whole millionths of
+a pound), a fixed number of statements whatever the number of signatories or entries. A
+snapshot (`as_snapshot`) is plain JSON, amounts as decimal strings, so a published report is
+frozen exactly as it was published.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from sqlalchemy import and_, func, select
+
+from charter_app.events.models import Event, EventStatus, Registration
+from charter_app.extensions import db
+from charter_app.organisations.models import LISTED_STATUSES, Organisation
+from charter_app.pledges.models import Measure, Pledge
+from charter_app.reporting.models import QuarterlyReport, ReportEntry, ReportRevision
+from charter_app.reporting.quarters import FinancialQuarter
+from charter_app.reporting.totals import Figures, totals_by
+from charter_app.timeutil import LONDON
+
+UNALLOCATED = "unallocated"  # entries with no County Durham area
+GROUPS = ("theme", "measure", "area")
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=LONDON)
+
+
+def previous_quarter(quarter: FinancialQuarter) -> FinancialQuarter:
+    if quarter.number == 1:
+        return FinancialQuarter(quarter.year - 1, 4)
+    return FinancialQuarter(quarter.year, quarter.number - 1)
+
+
+@dataclass(frozen=True)
+class TargetProgress:
+    """All signatories' targets for one measure, in its unit, against what they reported."""
+
+    measure_code: str
+    pledges: int
+    target: Decimal
+    reported: Decimal
+    met: int  # pledges whose reported quantity reached the target
+
+
+@dataclass(frozen=True)
+class ReportFigures:
+    quarter: FinancialQuarter
+    signatories: int  # listed (approved or lapsed) and approved by the quarter's end
+    new_signatories: int  # approved during the quarter
+    reports_received: int  # reports for the quarter, submitted
+    organisations_at_events: int  # signatories with someone checked in at an event that quarter
+    # Figures by theme, measure code and area, for the quarter, the year to date, and the quarter
+    # before (the change); each dict's None key is the total.
+    quarter_figures: dict[str, dict]
+    year_to_date: dict[str, dict]
+    previous: dict[str, dict]
+    targets: list[TargetProgress]
+
+    @property
+    def total(self) -> Figures:
+        return self.quarter_figures["theme"].get(None, Figures())
+
+    @property
+    def checked_share(self) -> Decimal | None:
+        """The share of the quarter's gross value from reports staff checked (0 to 1)."""
+        total = self.total
+        return None if not total.gross else total.checked_gross / total.gross
+
+
+def _grouped(first: FinancialQuarter, last: FinancialQuarter) -> dict[str, dict]:
+    """By theme, measure code and area (None key: the total), three statements."""
+    codes = dict(db.session.execute(select(Measure.id, Measure.code)).tuples().all())
+    result = {}
+    for group in GROUPS:
+        rows = totals_by(group, first=first, last=last)
+        if group == "measure":
+            rows = {codes[measure_id]: figures for measure_id, figures in rows.items()}
+        if group == "area":
+            rows = {(area or UNALLOCATED): figures for area, figures in rows.items()}
+        rows[None] = sum(rows.values(), Figures())
+        result[group] = rows
+    return result
+
+
+def _count(statement) -> int:
+    return db.session.scalar(statement) or 0
+
+
+def _targets(quarter: FinancialQuarter) -> list[TargetProgress]:
+    """Each measure's pledges in signatories' current pledge years, against what was reported
+    for those years in quarters up to this one: two statements."""
+    listed = (Organisation.status.in_(LISTED_STATUSES),
+              Organisation.approved_at < _start_of(quarter.ends_on + timedelta(days=1)))
+    pledges = db.session.execute(
+        select(Pledge.period_id, Measure.code, Pledge.measure_id, Pledge.target)
+        .join(Measure, Measure.id == Pledge.measure_id)
+        .join(Organisation, Organisation.current_pledge_period_id == Pledge.period_id)
+        .where(*listed)).all()
+    index = QuarterlyReport.financial_year * 4 + QuarterlyReport.quarter
+    reported = {
+        (row.pledge_period_id, row.measure_id): Decimal(str(row.quantity))
+        for row in db.session.execute(
+            select(QuarterlyReport.pledge_period_id, ReportEntry.measure_id,
+                   func.sum(ReportEntry.quantity).label("quantity"))
+            .select_from(ReportEntry)
+            .join(ReportRevision, ReportEntry.revision_id == ReportRevision.id)
+            .join(QuarterlyReport, QuarterlyReport.submitted_revision_id == ReportRevision.id)
+            .join(Organisation, Organisation.current_pledge_period_id
+                  == QuarterlyReport.pledge_period_id)
+            .where(*listed, index <= quarter.year * 4 + quarter.number)
+            .group_by(QuarterlyReport.pledge_period_id, ReportEntry.measure_id))}
+    by_measure: dict[str, list] = {}
+    for pledge in pledges:
+        done = reported.get((pledge.period_id, pledge.measure_id), Decimal(0))
+        # SQLite sums NUMERIC as binary floats: quantities have two places, so round to them.
+        done = done.quantize(Decimal("0.01"))
+        entry = by_measure.setdefault(pledge.code, [0, Decimal(0), Decimal(0), 0])
+        entry[0] += 1
+        entry[1] += Decimal(pledge.target)
+        entry[2] += done
+        entry[3] += done >= Decimal(pledge.target)
+    return [TargetProgress(code, *values) for code, values in sorted(by_measure.items())]
+
+
+def report_figures(quarter: FinancialQuarter) -> ReportFigures:
+    starts, ends = _start_of(quarter.starts_on), _start_of(quarter.ends_on + timedelta(days=1))
+    listed = Organisation.status.in_(LISTED_STATUSES)
+    return ReportFigures(
+        quarter=quarter,
+        signatories=_count(select(func.count(Organisation.id)).where(
+            listed, Organisation.approved_at < ends)),
+        new_signatories=_count(select(func.count(Organisation.id)).where(
+            listed, Organisation.approved_at >= starts, Organisation.approved_at < ends)),
+        reports_received=_count(select(func.count(QuarterlyReport.id)).where(
+            QuarterlyReport.financial_year == quarter.year,
+            QuarterlyReport.quarter == quarter.number,
+            QuarterlyReport.submitted_revision_id.is_not(None))),
+        organisations_at_events=_count(
+            select(func.count(func.distinct(Registration.organisation_id)))
+            .join(Event, Event.id == Registration.event_id)
+            .join(Organisation, Organisation.id == Registration.organisation_id)
+            .where(and_(listed, Registration.checked_in_at.is_not(None),
+                        Event.status == EventStatus.PUBLISHED,
+                        Event.starts_at >= starts, Event.starts_at < ends))),
+        quarter_figures=_grouped(quarter, quarter),
+        year_to_date=_grouped(FinancialQuarter(quarter.year, 1), quarter),
+        previous=_grouped(previous_quarter(quarter), previous_quarter(quarter)),
+        targets=_targets(quarter),
+    )
+
+
+# --- the frozen form -------------------------------------------------------------------------
+
+
+def _money(value: Decimal) -> str:
+    return f"{Decimal(value).quantize(Decimal('0.01'))}"
+
+
+def _figures_json(figures: Figures) -> dict:
+    return {"gross": _money(figures.gross), "net": _money(figures.net),
+            "checked_gross": _money(figures.checked_gross)}
+
+
+def _groups_json(grouped: dict[str, dict]) -> dict:
+    return {group: {("total" if key is None else key): _figures_json(figures)
+                    for key, figures in rows.items()}
+            for group, rows in grouped.items()}
+
+
+def _measure_labels() -> dict[str, dict]:
+    """Each measure's name, unit and theme as they stand, frozen with the figures."""
+    return {row.code: {"name": row.name, "unit": row.unit, "theme": row.theme}
+            for row in db.session.execute(select(Measure.code, Measure.name, Measure.unit,
+                                                 Measure.theme))}
+
+
+def as_snapshot(figures: ReportFigures) -> dict:
+    """Every figure as plain JSON (amounts as strings to the penny), as published."""
+    share = figures.checked_share
+    return {
+        "measures": _measure_labels(),
+        "quarter": {"financial_year": figures.quarter.financial_year,
+                    "number": figures.quarter.number,
+                    "from": figures.quarter.starts_on.isoformat(),
+                    "to": figures.quarter.ends_on.isoformat()},
+        "signatories": figures.signatories,
+        "new_signatories": figures.new_signatories,
+        "reports_received": figures.reports_received,
+        "organisations_at_events": figures.organisations_at_events,
+        "checked_share": None if share is None else f"{share.quantize(Decimal('0.0001'))}",
+        "quarter_figures": _groups_json(figures.quarter_figures),
+        "year_to_date": _groups_json(figures.year_to_date),
+        "previous_quarter": _groups_json(figures.previous),
+        "targets": [{"measure_code": target.measure_code, "pledges": target.pledges,
+                     "target": f"{target.target}", "reported": f"{target.reported}",
+                     "met": target.met} for target in figures.targets],
+    }

@@ -1,0 +1,106 @@
+"""A report's snapshot (reports/figures.py `as_snapshot`) laid out for its page, its charts and
+its CSV: the page of a published report reads only its frozen snapshot."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from charter_app.organisations.data_postcodes import AREAS
+from charter_app.pledges.catalogue import THEME_ORDER, THEMES, unit_label
+from charter_app.reporting import charts
+from charter_app.reporting.calculations import SocialValue
+from charter_app.reports.figures import UNALLOCATED
+
+PERIODS = (("quarter_figures", "this quarter"), ("year_to_date", "financial year to date"),
+           ("previous_quarter", "previous quarter"))
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str
+    label: str
+    gross: Decimal
+    net: Decimal
+    checked_gross: Decimal
+    change: Decimal  # gross, on the previous quarter
+    ytd_gross: Decimal
+    ytd_net: Decimal
+
+
+def _value(snapshot: dict, period: str, group: str, key: str, field: str) -> Decimal:
+    return Decimal(snapshot[period][group].get(key, {}).get(field, "0"))
+
+
+def _label(snapshot: dict, group: str, key: str) -> str:
+    if group == "theme":
+        return THEMES.get(key, (key,))[0]
+    if group == "measure":
+        return snapshot["measures"].get(key, {}).get("name", key)
+    return "Not in a County Durham area" if key == UNALLOCATED else key
+
+
+def _keys(snapshot: dict, group: str) -> list[str]:
+    """Every theme and area even with nothing reported; measures with something this year."""
+    if group == "theme":
+        return list(THEME_ORDER)
+    if group == "area":
+        return [*AREAS, UNALLOCATED]
+    seen = {key for period, _ in PERIODS for key in snapshot[period][group] if key != "total"}
+    return sorted(seen, key=lambda code: _label(snapshot, "measure", code))
+
+
+def rows(snapshot: dict, group: str) -> list[Row]:
+    return [Row(key=key, label=_label(snapshot, group, key),
+                gross=_value(snapshot, "quarter_figures", group, key, "gross"),
+                net=_value(snapshot, "quarter_figures", group, key, "net"),
+                checked_gross=_value(snapshot, "quarter_figures", group, key, "checked_gross"),
+                change=(_value(snapshot, "quarter_figures", group, key, "gross")
+                        - _value(snapshot, "previous_quarter", group, key, "gross")),
+                ytd_gross=_value(snapshot, "year_to_date", group, key, "gross"),
+                ytd_net=_value(snapshot, "year_to_date", group, key, "net"))
+            for key in _keys(snapshot, group)]
+
+
+def total(snapshot: dict, period: str = "quarter_figures") -> SocialValue:
+    figures = snapshot[period]["theme"]["total"]
+    return SocialValue(Decimal(figures["gross"]), Decimal(figures["net"]))
+
+
+def chart(snapshot: dict, group: str, chart_id: str, title: str) -> charts.BarChart:
+    values = [(row.label, SocialValue(row.gross, row.net)) for row in rows(snapshot, group)]
+    what = {"theme": "themes", "area": "areas"}[group]
+    return charts.gross_and_net_chart(chart_id, title, charts.describe(values, what), values)
+
+
+def targets(snapshot: dict) -> list[dict]:
+    result = []
+    for target in snapshot["targets"]:
+        measure = snapshot["measures"].get(target["measure_code"], {})
+        result.append({**target, "name": measure.get("name", target["measure_code"]),
+                       "unit": unit_label(measure.get("unit", "")),
+                       "target": Decimal(target["target"]),
+                       "reported": Decimal(target["reported"])})
+    return result
+
+
+CSV_HEADER = ("what", "period", "group", "key", "label", "gross", "net", "checked_gross",
+              "count", "target", "reported")
+
+
+def csv_rows(snapshot: dict) -> list[list]:
+    """Every figure in the report, one per line, under CSV_HEADER."""
+    lines = []
+    for name in ("signatories", "new_signatories", "reports_received",
+                 "organisations_at_events", "checked_share"):
+        lines.append([name, "quarter", "", "", name.replace("_", " "), "", "", "",
+                      snapshot[name] if snapshot[name] is not None else "", "", ""])
+    for period, words in PERIODS:
+        for group in ("theme", "measure", "area"):
+            for key, figures in snapshot[period][group].items():
+                label = "Total" if key == "total" else _label(snapshot, group, key)
+                lines.append(["social_value", words, group, key, label, figures["gross"],
+                              figures["net"], figures["checked_gross"], "", "", ""])
+    for target in targets(snapshot):
+        lines.append(["targets", "current pledge years", "measure", target["measure_code"],
+                      target["name"], "", "", "", target["pledges"], target["target"],
+                      target["reported"]])
+    return lines
