@@ -18,9 +18,7 @@ from charter_app.reporting.calculations import SocialValue
 
 WIDTH = 360
 LABEL_WIDTH = 92  # the row labels ("2026-27 Q1", "Environment") end here, right-aligned
-BAR_START = LABEL_WIDTH + 6
 AMOUNT_SPACE = 80  # room after the longest bar for its amount ("£12,345,678")
-BAR_SPACE = WIDTH - BAR_START - AMOUNT_SPACE
 BAR_HEIGHT = 14
 BAR_GAP = 2
 ROW_GAP = 14
@@ -87,8 +85,13 @@ def _scale_top(largest: Decimal) -> Decimal:
 
 
 def gross_and_net_chart(chart_id: str, title: str, description: str,
-                        rows: list[tuple[str, SocialValue]]) -> BarChart:
-    """A chart with a gross bar and a net bar for each (label, value) row, in the given order."""
+                        rows: list[tuple[str, SocialValue]],
+                        label_width: int = LABEL_WIDTH) -> BarChart:
+    """A chart with a gross bar and a net bar for each (label, value) row, in the given order.
+    A wider `label_width` makes room for longer labels ("Chester-le-Street") in the same
+    width, with shorter bars."""
+    bar_start = label_width + 6
+    bar_space = WIDTH - bar_start - AMOUNT_SPACE
     top = _scale_top(max((value.gross for _label, value in rows), default=Decimal(0)))
     drawn = []
     for index, (label, value) in enumerate(rows):
@@ -96,15 +99,15 @@ def gross_and_net_chart(chart_id: str, title: str, description: str,
         bars = []
         for position, (series, series_label) in enumerate(SERIES):
             amount = getattr(value, series)
-            length = (max(amount, Decimal(0)) / top * BAR_SPACE).quantize(Decimal("0.1"))
+            length = (max(amount, Decimal(0)) / top * bar_space).quantize(Decimal("0.1"))
             bars.append(Bar(series=series, series_label=series_label, amount=amount,
                             y=row_top + position * (BAR_HEIGHT + BAR_GAP), length=length,
-                            amount_text=money(amount, 0), amount_x=BAR_START + length + 4))
+                            amount_text=money(amount, 0), amount_x=bar_start + length + 4))
         drawn.append(Row(label=label, label_y=row_top + BAR_HEIGHT + BAR_GAP // 2,
                          bars=(bars[0], bars[1])))
     height = LEGEND_HEIGHT + max(len(rows), 1) * ROW_HEIGHT
     return BarChart(chart_id=chart_id, title=title, description=description, width=WIDTH,
-                    height=height, bar_start=BAR_START, label_end=LABEL_WIDTH,
+                    height=height, bar_start=bar_start, label_end=label_width,
                     rows=tuple(drawn))
 
 

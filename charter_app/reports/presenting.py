@@ -65,10 +65,16 @@ def total(snapshot: dict, period: str = "quarter_figures") -> SocialValue:
     return SocialValue(Decimal(figures["gross"]), Decimal(figures["net"]))
 
 
+# Area names run longer than themes ("Chester-le-Street"): their charts leave them more room.
+CHART_LABEL_WIDTHS = {"theme": charts.LABEL_WIDTH, "area": 128}
+
+
 def chart(snapshot: dict, group: str, chart_id: str, title: str) -> charts.BarChart:
-    values = [(row.label, SocialValue(row.gross, row.net)) for row in rows(snapshot, group)]
+    values = [("Unallocated" if row.key == UNALLOCATED else row.label,
+               SocialValue(row.gross, row.net)) for row in rows(snapshot, group)]
     what = {"theme": "themes", "area": "areas"}[group]
-    return charts.gross_and_net_chart(chart_id, title, charts.describe(values, what), values)
+    return charts.gross_and_net_chart(chart_id, title, charts.describe(values, what), values,
+                                      CHART_LABEL_WIDTHS[group])
 
 
 def targets(snapshot: dict) -> list[dict]:

@@ -90,7 +90,7 @@ def test_staff_filter_open_and_query_a_report_then_check_another(browsing, build
     click_button(page, "Send the question")
     expect(page.locator(".govuk-notification-banner")).to_contain_text("is sent to 1 person")
     browsing.check(page, "query sent")
-    [message] = smtp.wait_for(1)
+    [message] = smtp.wait_for(1, besides_badges=True)
     assert "The timesheets show 8 weeks" in smtp.text(message)
 
     page.get_by_label("Status", exact=True).select_option("submitted")
