@@ -30,6 +30,7 @@ from charter_app.reporting.models import (
     exact_pounds,
 )
 from charter_app.reporting.quarters import FinancialQuarter
+from charter_app.reports.models import CollectiveReport
 from charter_app.timeutil import london_date, utcnow
 
 DEMO_PROXY_SOURCE = ("Demo data only: the 2026-27 example value reused for 2025-26; not a "
@@ -64,6 +65,12 @@ def test_seed_demo_loads_signatories_applications_and_logins_once(app, client):
         assert held[level, "valid"] >= 1, held
     assert sum(count for (_, state), count in held.items() if state == "expired") >= 1
     assert held["Charter Signatory", "revoked"] == 1
+    # The partnership's collective reports: two quarters published, the latest closed in draft.
+    with app.app_context():
+        reports = db.session.scalars(select(CollectiveReport)).all()
+    assert sorted(report.status for report in reports) == ["draft", "published", "published"]
+    published = client.get("/reports").get_data(as_text=True)
+    assert published.count("Progress report 20") == 2
 
     again = runner.invoke(args=["charter", "seed-demo", "--if-empty"])
     assert "Demo data already loaded." in again.output
