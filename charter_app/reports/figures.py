@@ -162,16 +162,11 @@ def report_figures(quarter: FinancialQuarter) -> ReportFigures:
 
 
 def _local_needs(quarter: FinancialQuarter) -> dict:
-    """Value by band for the quarter and the year to date, and the data it was banded with."""
-    imported = local_needs.current_edition()
-    edition = imported.edition if imported else None
-    return {
-        "by_band": {
-            "quarter_figures": local_needs.totals_by_band(quarter, quarter, edition),
-            "year_to_date": local_needs.totals_by_band(FinancialQuarter(quarter.year, 1),
-                                                       quarter, edition)},
-        "local_needs_data": local_needs.data_in_use(imported),
-    }
+    """Value by band for the quarter and the year to date, and the data it was banded with:
+    two statements."""
+    deciles, postcodes = local_needs.imports_in_use()
+    return {"by_band": local_needs.totals_by_band(quarter, deciles and deciles.edition),
+            "local_needs_data": local_needs.data_in_use(deciles, postcodes)}
 
 
 # --- the frozen form -------------------------------------------------------------------------

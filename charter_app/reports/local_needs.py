@@ -17,17 +17,16 @@ The edition used is the one whose deciles were imported last (LocalNeedsImport).
 entries and the money sums come from reporting/totals.py, so bands add up exactly as themes do.
 """
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, null, select
 
 from charter_app.extensions import db
-from charter_app.reporting.models import ReportEntry
+from charter_app.reporting.models import QuarterlyReport, ReportEntry
 from charter_app.reporting.quarters import FinancialQuarter
 from charter_app.reporting.totals import (
     Figures,
     _between,
     _counted,
     _figure_columns,
-    grand_total,
 )
 from charter_app.reports.local_needs_models import DeprivationArea, LocalNeedsImport, PostcodeArea
 
@@ -69,12 +68,19 @@ def compact_postcode(text: str) -> str:
     return "".join(text.split()).upper()
 
 
-def current_edition() -> LocalNeedsImport | None:
-    """The deciles import the figures use: the latest one."""
-    return db.session.scalars(
-        select(LocalNeedsImport).where(LocalNeedsImport.kind == "deciles")
-        .order_by(LocalNeedsImport.id.desc()).limit(1)
-    ).first()
+def imports_in_use() -> tuple[LocalNeedsImport | None, LocalNeedsImport | None]:
+    """The deciles import the figures use (the latest) and the postcode lookup imported with
+    it, if any: one statement."""
+    latest = (select(func.max(LocalNeedsImport.id))
+              .where(LocalNeedsImport.kind == "deciles").scalar_subquery())
+    rows = db.session.scalars(select(LocalNeedsImport).where(LocalNeedsImport.id >= latest)
+                              .order_by(LocalNeedsImport.id)).all()
+    if not rows:
+        return None, None
+    deciles = rows[0]
+    postcodes = [row for row in rows
+                 if row.kind == "postcodes" and row.edition == deciles.edition]
+    return deciles, (postcodes[-1] if postcodes else None)
 
 
 def decile_for_postcode(postcode: str, edition: str) -> int | None:
@@ -87,45 +93,50 @@ def decile_for_postcode(postcode: str, edition: str) -> int | None:
                PostcodeArea.postcode == compact_postcode(postcode)))
 
 
-def totals_by_band(first: FinancialQuarter, last: FinancialQuarter,
-                   edition: str | None) -> dict[str | None, Figures]:
-    """Figures by band (every band, and UNALLOCATED; None: the total) for quarters first to
-    last: one statement grouping counted entries by the decile their location leads to."""
-    result = {key: Figures() for key in (*BAND_KEYS, UNALLOCATED)}
+def totals_by_band(quarter: FinancialQuarter,
+                   edition: str | None) -> dict[str, dict[str | None, Figures]]:
+    """Figures by band (every band, and UNALLOCATED; None: the total) for the quarter
+    ("quarter_figures") and the financial year to date ("year_to_date"): one statement grouping
+    the year's counted entries by quarter and by the decile their location leads to."""
+    # Grouped by the report's quarter column itself (no expression with parameters), which
+    # PostgreSQL accepts in GROUP BY as readily as SQLite does.
+    statement = (_counted().add_columns(QuarterlyReport.quarter, *_figure_columns())
+                 .where(_between(FinancialQuarter(quarter.year, 1), quarter)))
     if edition is None:  # nothing imported yet: all of it is unallocated
-        result[UNALLOCATED] = grand_total(first=first, last=last)
-        result[None] = result[UNALLOCATED]
-        return result
-    typed = func.upper(func.replace(ReportEntry.location, " ", ""))
-    statement = (
-        _counted().add_columns(DeprivationArea.decile, *_figure_columns())
-        .outerjoin(PostcodeArea, and_(PostcodeArea.edition == edition,
-                                      PostcodeArea.postcode == typed))
-        .outerjoin(DeprivationArea, and_(DeprivationArea.edition == edition,
-                                         DeprivationArea.code == PostcodeArea.area_code))
-        .where(_between(first, last))
-        .group_by(DeprivationArea.decile))
+        statement = (statement.add_columns(null().label("decile"))
+                     .group_by(QuarterlyReport.quarter))
+    else:
+        typed = func.upper(func.replace(ReportEntry.location, " ", ""))
+        statement = (
+            statement.add_columns(DeprivationArea.decile)
+            .outerjoin(PostcodeArea, and_(PostcodeArea.edition == edition,
+                                          PostcodeArea.postcode == typed))
+            .outerjoin(DeprivationArea, and_(DeprivationArea.edition == edition,
+                                             DeprivationArea.code == PostcodeArea.area_code))
+            .group_by(QuarterlyReport.quarter, DeprivationArea.decile))
+    periods = {period: {key: Figures() for key in (*BAND_KEYS, UNALLOCATED)}
+               for period in ("quarter_figures", "year_to_date")}
     for row in db.session.execute(statement):
         key = UNALLOCATED if row.decile is None else band_for(row.decile)
-        result[key] += Figures(row.gross, row.net, row.checked_gross)
-    result[None] = sum(result.values(), Figures())
-    return result
+        figures = Figures(row.gross, row.net, row.checked_gross)
+        in_quarter = row.quarter == quarter.number
+        for period in ("quarter_figures", "year_to_date") if in_quarter else ("year_to_date",):
+            periods[period][key] += figures
+    for rows in periods.values():
+        rows[None] = sum(rows.values(), Figures())
+    return periods
 
 
-def data_in_use(imported: LocalNeedsImport | None) -> dict | None:
+def data_in_use(deciles: LocalNeedsImport | None,
+                postcodes: LocalNeedsImport | None) -> dict | None:
     """What the bands were worked out from, to be frozen with a report: the edition, and the
-    source and date of its deciles and (when one was imported with them) its postcode lookup."""
-    if imported is None:
+    source and date of its deciles and of its postcode lookup (None when there is none)."""
+    if deciles is None:
         return None
-    postcodes = db.session.scalars(
-        select(LocalNeedsImport).where(LocalNeedsImport.kind == "postcodes",
-                                       LocalNeedsImport.edition == imported.edition,
-                                       LocalNeedsImport.id > imported.id)
-        .order_by(LocalNeedsImport.id.desc()).limit(1)).first()
 
     def described(row: LocalNeedsImport | None) -> dict | None:
         return None if row is None else {"source": row.source, "rows": row.rows,
                                          "imported_on": row.imported_at.date().isoformat()}
 
-    return {"edition": imported.edition, "deciles": described(imported),
+    return {"edition": deciles.edition, "deciles": described(deciles),
             "postcodes": described(postcodes)}
