@@ -155,6 +155,40 @@ def _still_leading(lock) -> bool:
         return False
 
 
+@charter.command("import-local-needs")
+@click.option("--deciles", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              required=True,
+              help="English Indices of Deprivation File 1 (IMD rank and decile per LSOA), CSV.")
+@click.option("--postcodes", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="ONS postcode lookup (NSPL, or postcode to OA to LSOA), CSV.")
+@click.option("--source", required=True,
+              help="Where the files came from: publisher, title, address, licence.")
+@click.option("--edition", type=click.Choice(["IoD2019", "IoD2025"]), required=True)
+@click.option("--by", default=lambda: os.environ.get("USER", "administrator"),
+              help="Who imports (default: $USER).")
+@with_appcontext
+def import_local_needs(deciles: Path, postcodes: Path | None, source: str, edition: str,
+                       by: str):
+    """Load County Durham's deprivation deciles (and postcodes) for the report's local needs.
+
+    Importing an edition again replaces it. Nothing changes when a file is refused."""
+    from charter_app.reports.local_needs_import import ImportRefused
+    from charter_app.reports.local_needs_import import import_local_needs as load
+
+    try:
+        counts = load(deciles, postcodes, edition=edition, source=source, by=by)
+    except ImportRefused as refusal:
+        db.session.rollback()
+        raise click.ClickException(str(refusal)) from refusal
+    db.session.commit()
+    spread = ", ".join(f"{decile}: {count}" for decile, count in counts.by_decile.items())
+    click.echo(f"Imported {edition} for County Durham: {counts.areas} small areas "
+               f"(by decile {spread}) and {counts.postcodes} postcodes.")
+    if postcodes is None:
+        click.echo("No postcode lookup given: every entry stays unallocated until one is "
+                   "imported with --postcodes.")
+
+
 @charter.command("scheduler")
 @click.option("--interval", default=60, show_default=True,
               help="Seconds between runs of the scheduled jobs.")

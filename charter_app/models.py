@@ -17,6 +17,11 @@ from charter_app.reporting.models import (
     ReportEntry,
     ReportRevision,
 )
+from charter_app.reports.local_needs_models import (
+    DeprivationArea,
+    LocalNeedsImport,
+    PostcodeArea,
+)
 from charter_app.reports.models import CollectiveReport
 
 __all__ = [
@@ -26,6 +31,9 @@ __all__ = [
     "CatalogueChange",
     "CatalogueImport",
     "CollectiveReport",
+    "DeprivationArea",
+    "LocalNeedsImport",
+    "PostcodeArea",
     "EvidenceFile",
     "QuarterlyReport",
     "ReportCheck",

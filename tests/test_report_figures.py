@@ -5,6 +5,7 @@ boundaries follow the UK financial year in UK time; the statements are bounded."
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -12,7 +13,7 @@ from charter_app import demo
 from charter_app.events.models import Event, Registration
 from charter_app.extensions import db
 from charter_app.organisations.models import LISTED_STATUSES, ApplicationStatus, Organisation
-from charter_app.reporting.models import QuarterlyReport
+from charter_app.reporting.models import QuarterlyReport, ReportEntry
 from charter_app.reporting.quarters import FinancialQuarter
 from charter_app.reports.figures import (
     UNALLOCATED,
@@ -20,6 +21,8 @@ from charter_app.reports.figures import (
     previous_quarter,
     report_figures,
 )
+from charter_app.reports.local_needs import BAND_KEYS, band_for
+from charter_app.reports.local_needs_models import DeprivationArea, PostcodeArea
 from charter_app.timeutil import LONDON, london_date, utcnow
 from tests.conftest import counting_statements
 
@@ -47,6 +50,27 @@ def _by_hand(first: FinancialQuarter, last: FinancialQuarter) -> dict[str, dict]
         for group, rows in sums.items()}
 
 
+def _by_band_by_hand(first: FinancialQuarter, last: FinancialQuarter) -> dict[str, dict]:
+    """Gross, net and checked gross by local-need band, each entry's typed location looked up
+    in Python in the postcode and decile tables."""
+    areas = {row.postcode: row.area_code for row in db.session.scalars(select(PostcodeArea))}
+    deciles = {row.code: row.decile for row in db.session.scalars(select(DeprivationArea))}
+    sums = {key: [Decimal(0)] * 3 for key in (*BAND_KEYS, UNALLOCATED, "total")}
+    for report in db.session.scalars(select(QuarterlyReport)):
+        if report.submitted_revision is None or not first <= report.financial_quarter <= last:
+            continue
+        for entry in report.submitted_revision.entries:
+            gross, net = Decimal(entry.gross or 0), Decimal(entry.net or 0)
+            checked = gross if report.status == "checked" else Decimal(0)
+            area = areas.get("".join((entry.location or "").split()).upper())
+            band = band_for(deciles[area]) if area in deciles else UNALLOCATED
+            for key in (band, "total"):
+                sums[key] = [sums[key][0] + gross, sums[key][1] + net, sums[key][2] + checked]
+    return {key: {"gross": f"{values[0].quantize(PENNY)}", "net": f"{values[1].quantize(PENNY)}",
+                  "checked_gross": f"{values[2].quantize(PENNY)}"}
+            for key, values in sums.items()}
+
+
 def _busiest_quarter() -> FinancialQuarter:
     counts = defaultdict(int)
     for report in db.session.scalars(select(QuarterlyReport).where(
@@ -55,11 +79,31 @@ def _busiest_quarter() -> FinancialQuarter:
     return max(counts, key=counts.get)
 
 
-def test_the_figures_agree_to_the_penny_with_a_recount_by_hand_on_the_demo_data(app_ctx):
+def test_the_figures_agree_to_the_penny_with_a_recount_by_hand_on_the_demo_data(app, app_ctx):
     demo.seed()
+    db.session.commit()
+    # Fictional local-needs data (tests/fixtures/local_needs) with some of the demo's typed
+    # postcodes placed in its three areas, so every band the fixture has gets value.
+    fixtures = Path(__file__).parent / "fixtures" / "local_needs"
+    assert app.test_cli_runner().invoke(args=[
+        "charter", "import-local-needs", "--edition", "IoD2019", "--source", "test fixture",
+        "--deciles", str(fixtures / "deciles.csv"),
+        "--postcodes", str(fixtures / "postcodes.csv")]).exit_code == 0
+    typed = sorted({"".join(location.split()).upper() for location in db.session.scalars(
+        select(ReportEntry.location)) if location and any(c.isdigit() for c in location)})
+    db.session.add_all(PostcodeArea(edition="IoD2019", postcode=postcode,
+                                    area_code=f"E0199990{1 + n % 3}")
+                       for n, postcode in enumerate(typed[::2]))
     db.session.commit()
     quarter = _busiest_quarter()
     snapshot = as_snapshot(report_figures(quarter))
+    year = FinancialQuarter(quarter.year, 1)
+    assert snapshot["by_band"]["quarter_figures"] == _by_band_by_hand(quarter, quarter)
+    assert snapshot["by_band"]["year_to_date"] == _by_band_by_hand(year, quarter)
+    assert all(Decimal(snapshot["by_band"]["year_to_date"][band]["gross"]) > 0
+               for band in ("severe", "high", "low", UNALLOCATED))
+    assert snapshot["by_band"]["quarter_figures"]["total"] == snapshot["quarter_figures"][
+        "theme"]["total"]
     assert snapshot["quarter_figures"] == _by_hand(quarter, quarter)
     assert snapshot["year_to_date"] == _by_hand(FinancialQuarter(quarter.year, 1), quarter)
     before = previous_quarter(quarter)

@@ -7,7 +7,7 @@ snapshot (`as_snapshot`) is plain JSON, amounts as decimal strings, so a publish
 frozen exactly as it was published.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -20,6 +20,7 @@ from charter_app.pledges.models import Measure, Pledge
 from charter_app.reporting.models import QuarterlyReport, ReportEntry, ReportRevision
 from charter_app.reporting.quarters import FinancialQuarter
 from charter_app.reporting.totals import Figures, totals_by
+from charter_app.reports import local_needs
 from charter_app.timeutil import LONDON
 
 UNALLOCATED = "unallocated"  # entries with no County Durham area
@@ -60,6 +61,11 @@ class ReportFigures:
     year_to_date: dict[str, dict]
     previous: dict[str, dict]
     targets: list[TargetProgress]
+    # Value by local need (reports/local_needs.py), for the quarter ("quarter_figures") and the
+    # year to date ("year_to_date"): band (or "unallocated") -> Figures, None: the total.
+    by_band: dict[str, dict] = field(default_factory=dict)
+    # The data the bands come from: edition and sources (None before any import).
+    local_needs_data: dict | None = None
 
     @property
     def total(self) -> Figures:
@@ -151,7 +157,16 @@ def report_figures(quarter: FinancialQuarter) -> ReportFigures:
         year_to_date=_grouped(FinancialQuarter(quarter.year, 1), quarter),
         previous=_grouped(previous_quarter(quarter), previous_quarter(quarter)),
         targets=_targets(quarter),
+        **_local_needs(quarter),
     )
+
+
+def _local_needs(quarter: FinancialQuarter) -> dict:
+    """Value by band for the quarter and the year to date, and the data it was banded with:
+    two statements."""
+    deciles, postcodes = local_needs.imports_in_use()
+    return {"by_band": local_needs.totals_by_band(quarter, deciles and deciles.edition),
+            "local_needs_data": local_needs.data_in_use(deciles, postcodes)}
 
 
 # --- the frozen form -------------------------------------------------------------------------
@@ -199,4 +214,8 @@ def as_snapshot(figures: ReportFigures) -> dict:
         "targets": [{"measure_code": target.measure_code, "pledges": target.pledges,
                      "target": f"{target.target}", "reported": f"{target.reported}",
                      "met": target.met} for target in figures.targets],
+        "by_band": {"data": figures.local_needs_data,
+                    **{period: {("total" if key is None else key): _figures_json(value)
+                                for key, value in rows.items()}
+                       for period, rows in figures.by_band.items()}},
     }

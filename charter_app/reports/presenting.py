@@ -9,6 +9,7 @@ from charter_app.pledges.catalogue import THEME_ORDER, THEMES, unit_label
 from charter_app.reporting import charts
 from charter_app.reporting.calculations import SocialValue
 from charter_app.reports.figures import UNALLOCATED
+from charter_app.reports.local_needs import BAND_DECILES, BAND_KEYS, BAND_LABELS
 
 PERIODS = (("quarter_figures", "this quarter"), ("year_to_date", "financial year to date"),
            ("previous_quarter", "previous quarter"))
@@ -65,14 +66,50 @@ def total(snapshot: dict, period: str = "quarter_figures") -> SocialValue:
     return SocialValue(Decimal(figures["gross"]), Decimal(figures["net"]))
 
 
+@dataclass(frozen=True)
+class BandRow:
+    key: str
+    label: str
+    deciles: str  # "deciles 2 to 3"; empty for unallocated
+    gross: Decimal
+    net: Decimal
+    ytd_gross: Decimal
+    ytd_net: Decimal
+
+
+def band_rows(snapshot: dict) -> list[BandRow]:
+    """Value by local need, every band then unallocated; [] for a report published before
+    bands were reported."""
+    by_band = snapshot.get("by_band")
+    if not by_band:
+        return []
+
+    def value(period: str, key: str, field: str) -> Decimal:
+        return Decimal(by_band[period].get(key, {}).get(field, "0"))
+
+    return [BandRow(key=key, label=BAND_LABELS.get(key, "Unallocated"),
+                    deciles=BAND_DECILES.get(key, ""),
+                    gross=value("quarter_figures", key, "gross"),
+                    net=value("quarter_figures", key, "net"),
+                    ytd_gross=value("year_to_date", key, "gross"),
+                    ytd_net=value("year_to_date", key, "net"))
+            for key in (*BAND_KEYS, UNALLOCATED)]
+
+
+def local_needs_data(snapshot: dict) -> dict | None:
+    """The edition and sources the report's bands were worked out from, as published."""
+    return (snapshot.get("by_band") or {}).get("data")
+
+
 # Area names run longer than themes ("Chester-le-Street"): their charts leave them more room.
-CHART_LABEL_WIDTHS = {"theme": charts.LABEL_WIDTH, "area": 128}
+CHART_LABEL_WIDTHS = {"theme": charts.LABEL_WIDTH, "area": 128, "band": charts.LABEL_WIDTH}
 
 
 def chart(snapshot: dict, group: str, chart_id: str, title: str) -> charts.BarChart:
+    source = band_rows(snapshot) if group == "band" else rows(snapshot, group)
     values = [("Unallocated" if row.key == UNALLOCATED else row.label,
-               SocialValue(row.gross, row.net)) for row in rows(snapshot, group)]
-    what = {"theme": "themes", "area": "areas"}[group]
+               SocialValue(row.gross, row.net)) for row in source]
+    what = {"theme": "themes", "area": "areas", "band": "bands of local need"}[group]
     return charts.gross_and_net_chart(chart_id, title, charts.describe(values, what), values,
                                       CHART_LABEL_WIDTHS[group])
 
@@ -105,6 +142,12 @@ def csv_rows(snapshot: dict) -> list[list]:
                 label = "Total" if key == "total" else _label(snapshot, group, key)
                 lines.append(["social_value", words, group, key, label, figures["gross"],
                               figures["net"], figures["checked_gross"], "", "", ""])
+    for period, words in PERIODS[:2]:
+        for row in band_rows(snapshot):
+            figures = snapshot["by_band"][period].get(row.key, {})
+            lines.append(["social_value", words, "band", row.key, row.label,
+                          figures.get("gross", "0.00"), figures.get("net", "0.00"),
+                          figures.get("checked_gross", "0.00"), "", "", ""])
     for target in targets(snapshot):
         lines.append(["targets", "current pledge years", "measure", target["measure_code"],
                       target["name"], "", "", "", target["pledges"], target["target"],

@@ -45,6 +45,11 @@ def page_context(report: CollectiveReport, snapshot: dict) -> dict:
                                      f"Social value by theme, {quarter.label}"),
         area_chart=presenting.chart(snapshot, "area", "chart-areas",
                                     f"Social value by area, {quarter.label}"),
+        bands=presenting.band_rows(snapshot),
+        band_chart=(presenting.chart(snapshot, "band", "chart-bands",
+                                     f"Social value by local need, {quarter.label}")
+                    if snapshot.get("by_band") else None),
+        local_needs_data=presenting.local_needs_data(snapshot),
         highlights=[line for line in report.highlights.splitlines() if line.strip()])
 
 
