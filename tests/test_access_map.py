@@ -17,6 +17,8 @@ PUBLIC_ENDPOINTS = {
     "reports.version",
     "reports.report_csv",
     "reports.report_json",
+    "reports.api_index",
+    "reports.api_report",
     "badges.rules",
     "badges.award",
     "badges.award_svg",

@@ -2,7 +2,7 @@
 every `/api/` route the app serves (and no other), whose schemas the real responses match."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from jsonschema import Draft202012Validator
@@ -179,3 +179,30 @@ def test_the_staff_endpoint_matches_its_schema(app, build, document, signatories
     refused = member.get(path)
     assert refused.status_code == 403
     _assert_matches(document, path, refused)
+
+
+def test_the_reports_api_matches_its_schemas(build, client, document):
+    from charter_app.extensions import db
+    from charter_app.reporting.quarters import FinancialQuarter
+    from charter_app.reports import publishing
+
+    quarter = FinancialQuarter(2026, 1)
+    organisation = build.organisation(status="approved",
+                                      approved_at=datetime(2026, 4, 20, 9, tzinfo=UTC))
+    build.report(organisation, quarter, entries={"CDP-JOB-03": "10"})
+    _assert_matches(document, "/api/v1/reports", client.get("/api/v1/reports"))
+    draft = publishing.start_draft(quarter, date(2026, 11, 1))
+    publishing.save_draft(draft, "A good quarter.", "", None)
+    publishing.publish(draft, None, datetime(2026, 11, 2, 9, tzinfo=UTC))
+    db.session.commit()
+    index = client.get("/api/v1/reports")
+    _assert_matches(document, "/api/v1/reports", index)
+    [item] = index.json["items"]
+    assert item["quarter"] == "2026-27 Q1"
+    assert item["api_url"].endswith("/api/v1/reports/2026-27/q1")
+    report = client.get("/api/v1/reports/2026-27/q1")
+    _assert_matches(document, "/api/v1/reports/{financial_year}/q{number}", report)
+    assert report.json["figures"]["quarter_figures"]["theme"]["total"]["gross"] != "0.00"
+    missing = client.get("/api/v1/reports/2025-26/q1")
+    assert missing.status_code == 404
+    _assert_matches(document, "/api/v1/reports/{financial_year}/q{number}", missing)

@@ -185,6 +185,64 @@ def _schemas() -> dict:
         }),
         "Error": _object({"error": {"type": "string"},
                           "status": {"type": "integer", "minimum": 400, "maximum": 599}}),
+        **_report_schemas(),
+    }
+
+
+def _report_schemas() -> dict:
+    """The collective quarterly report (charter_app/reports): its index, and its figures as
+    published (reports/figures.py `as_snapshot`), amounts to the penny as strings."""
+    money = _amount(PENNY_AMOUNT, "Pounds, to the penny.")
+    triplet = _object({"gross": money, "net": money, "checked_gross": money})
+    keyed = {"type": "object", "additionalProperties": _ref("ReportValue"),
+             "description": "By key (a theme, measure code, area or band), with `total`."}
+    groups = _object({"theme": keyed, "measure": keyed, "area": keyed})
+    source = _nullable(_object({"source": {"type": "string"}, "rows": {"type": "integer"},
+                                "imported_on": {"type": "string", "format": "date"}}))
+    period = {"financial_year": {"type": "string", "pattern": FINANCIAL_YEAR},
+              "number": {"type": "integer", "minimum": 1, "maximum": 4}}
+    return {
+        "ReportValue": triplet,
+        "ReportGroups": groups,
+        "ReportFigures": _object({
+            "measures": {"type": "object", "additionalProperties": _object(
+                {"name": {"type": "string"}, "unit": {"type": "string"}, "theme": THEME})},
+            "quarter": _object({**period, "from": {"type": "string", "format": "date"},
+                                "to": {"type": "string", "format": "date"}}),
+            "signatories": {"type": "integer", "minimum": 0},
+            "new_signatories": {"type": "integer", "minimum": 0},
+            "reports_received": {"type": "integer", "minimum": 0},
+            "organisations_at_events": {"type": "integer", "minimum": 0},
+            "checked_share": _nullable({"type": "string", "pattern": PLAIN_NUMBER,
+                                        "description": "0 to 1; null with nothing reported."}),
+            "quarter_figures": _ref("ReportGroups"),
+            "year_to_date": _ref("ReportGroups"),
+            "previous_quarter": _ref("ReportGroups"),
+            "targets": {"type": "array", "items": _object({
+                "measure_code": {"type": "string"}, "pledges": {"type": "integer"},
+                "target": _amount(PLAIN_NUMBER, "In the measure's unit."),
+                "reported": _amount(PLAIN_NUMBER, "In the measure's unit."),
+                "met": {"type": "integer"}})},
+            "by_band": _object({
+                "data": _nullable(_object({"edition": {"type": "string"},
+                                           "deciles": source, "postcodes": source})),
+                "quarter_figures": keyed, "year_to_date": keyed}, required=["data"]),
+        }),
+        "Report": _object({
+            "quarter": {"type": "string"}, "version": {"type": "integer", "minimum": 1},
+            "published_at": {"type": "string", "format": "date-time"},
+            "url": {"type": "string", "format": "uri"},
+            "commentary": {"type": "string"}, "highlights": {"type": "string"},
+            "change_note": _nullable({"type": "string"}),
+            "currency": {"type": "string", "enum": ["GBP"]},
+            "figures": _ref("ReportFigures"),
+        }),
+        "ReportIndex": _object({"items": {"type": "array", "items": _object({
+            "quarter": {"type": "string"}, **period,
+            "version": {"type": "integer", "minimum": 1},
+            "published_at": {"type": "string", "format": "date-time"},
+            "url": {"type": "string", "format": "uri"},
+            "api_url": {"type": "string", "format": "uri"}})}}),
     }
 
 
@@ -255,6 +313,26 @@ def _paths() -> dict:
                                       "was suspended)."),
             },
         }},
+        "/api/v1/reports": {"get": {
+            "operationId": "listReports",
+            "summary": "Published quarterly progress reports, the newest quarter first",
+            "tags": ["Reports"],
+            "responses": {"200": _json("ReportIndex", "Each quarter's latest version.")},
+        }},
+        "/api/v1/reports/{financial_year}/q{number}": {"get": {
+            "operationId": "getReport",
+            "summary": "One quarter's report: every figure as published (its latest version)",
+            "tags": ["Reports"],
+            "parameters": [
+                {"name": "financial_year", "in": "path", "required": True,
+                 "schema": {"type": "string", "pattern": FINANCIAL_YEAR},
+                 "description": "The financial year, `2026-27`."},
+                {"name": "number", "in": "path", "required": True,
+                 "schema": {"type": "integer", "minimum": 1, "maximum": 4},
+                 "description": "The quarter: 1 (April to June) to 4 (January to March)."}],
+            "responses": {"200": _json("Report", "The report's figures, frozen when published."),
+                          "404": _json("Error", "No report of that quarter is published.")},
+        }},
         "/api/v1/staff/report-entries": {"get": {
             "operationId": "listReportEntries",
             "summary": "Every counted report entry (staff only)",
@@ -290,7 +368,8 @@ def description() -> dict:
             "contact": {"name": "Business Durham", "url": external_url("pages.home")},
         },
         "servers": [{"url": current_app.config["BASE_URL"].rstrip("/")}],
-        "tags": [{"name": "Signatories"}, {"name": "Staff"}, {"name": "API"}],
+        "tags": [{"name": "Signatories"}, {"name": "Reports"}, {"name": "Staff"},
+                 {"name": "API"}],
         "paths": _paths(),
         "components": {
             "schemas": _schemas(),

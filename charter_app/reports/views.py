@@ -113,3 +113,35 @@ def report_json(financial_year: str, number: int):
                         mimetype="application/json")
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+# --- open data --------------------------------------------------------------------------------
+
+
+def _index_item(report: CollectiveReport) -> dict:
+    quarter = report.financial_quarter
+    values = {"financial_year": quarter.financial_year, "number": quarter.number}
+    return {"quarter": quarter.label, **values, "version": report.version,
+            "published_at": report.published_at.isoformat(),
+            "url": url_for("reports.report", **values, _external=True),
+            "api_url": url_for("reports.api_report", **values, _external=True)}
+
+
+def _json_response(document: dict) -> Response:
+    response = Response(json.dumps(document, ensure_ascii=False), mimetype="application/json")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.route("/api/v1/reports")
+@public
+def api_index():
+    return _json_response({"items": [_index_item(report)
+                                     for report in publishing.published_reports()]})
+
+
+@bp.route("/api/v1/reports/<financial_year>/q<int(min=1, max=4):number>")
+@public
+def api_report(financial_year: str, number: int):
+    """The latest published version's figures (errors under /api/ answer in JSON)."""
+    return _json_response(as_json(_published_or_404(financial_year, number)))
