@@ -17,6 +17,9 @@ export UV_PYTHON_DOWNLOADS := never
 # --locked: stop, rather than quietly re-resolve, when pyproject.toml and uv.lock disagree.
 SYNC := $(UV) sync --locked --quiet
 
+# What WeasyPrint loads to lay out PDFs (charter_app/pdf.py); `make run` works without them.
+PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+
 .PHONY: run test lint bench assets install install-run lock clean
 
 $(UV_DIR)/.version-$(UV_VERSION):
@@ -53,6 +56,10 @@ test: lint
 	@test -x /usr/bin/chromium || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 		(apt-get update -qq && apt-get install -y -qq chromium >/dev/null); } || \
 		echo "Chromium is not installed (apt-get install chromium): browser tests will be skipped."
+	@ldconfig -p | grep -q libpangoft2-1.0 && ldconfig -p | grep -q libharfbuzz-subset || \
+		{ [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+		(apt-get update -qq && apt-get install -y -qq $(PDF_PACKAGES) >/dev/null); } || \
+		echo "PDF libraries missing (apt-get install $(PDF_PACKAGES)): PDF tests will fail."
 	$(BIN)/pytest --db sqlite
 	@if [ -n "$$TEST_DATABASE_URL" ]; then $(BIN)/pytest --db postgres; fi
 

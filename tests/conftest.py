@@ -86,7 +86,8 @@ class SeparateRequestClient(FlaskClient):
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url,
-                     EVIDENCE_DIR=str(tmp_path_factory.mktemp("evidence")))
+                     EVIDENCE_DIR=str(tmp_path_factory.mktemp("evidence")),
+                     PDF_CACHE_DIR=str(tmp_path_factory.mktemp("pdf-cache")))
     app.test_client_class = SeparateRequestClient
     with app.app_context():
         upgrade()

@@ -17,6 +17,7 @@ PUBLIC_ENDPOINTS = {
     "reports.version",
     "reports.report_csv",
     "reports.report_json",
+    "reports.report_pdf",
     "reports.api_index",
     "reports.api_report",
     "badges.rules",

@@ -555,7 +555,7 @@ PUBLIC_PAGES = [
     "event_feedback.give", "event_feedback.thanks", "event_announcements.unsubscribe",
     "email_preferences.unsubscribe",
     "reports.index", "reports.report", "reports.version", "reports.report_csv",
-    "reports.report_json", "reports.api_index", "reports.api_report",
+    "reports.report_json", "reports.report_pdf", "reports.api_index", "reports.api_report",
     "badges.rules", "badges.award", "badges.award_svg", "badges.award_png", "badges.assertion",
     "badges.badge_class", "badges.class_image", "badges.issuer_v2",
     "badge_credentials.issuer", "badge_credentials.achievement", "badge_credentials.keys",

@@ -8,9 +8,11 @@ from flask import Blueprint, Response, abort, render_template, url_for
 
 from charter_app.access import public
 from charter_app.csv_export import csv_text
+from charter_app.pdf import pdf_response
 from charter_app.reporting.quarters import FinancialQuarter
 from charter_app.reports import presenting, publishing
 from charter_app.reports.models import CollectiveReport
+from charter_app.timeutil import format_london
 
 bp = Blueprint("reports", __name__)
 
@@ -103,6 +105,24 @@ def report_csv(financial_year: str, number: int):
                f"-v{found.version}.csv"
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.route(QUARTER + ".pdf")
+@bp.route(QUARTER + "/v<int(min=1):version>.pdf")
+@public
+def report_pdf(financial_year: str, number: int, version: int | None = None):
+    """The report laid out for a committee paper: A4, numbered pages, tagged for screen readers."""
+    found = _published_or_404(financial_year, number, version)
+    quarter = found.financial_quarter
+    title = f"County Durham Pound Charter progress report {quarter.label}, version {found.version}"
+    page_url = url_for("reports.version", financial_year=quarter.financial_year,
+                       number=quarter.number, version=found.version, _external=True)
+    return pdf_response(
+        "reports/report_pdf.html",
+        f"county-durham-pound-report-{quarter.financial_year}-q{quarter.number}-v{found.version}",
+        document_title=title, page_url=page_url,
+        document_footer=f"{title}, published {format_london(found.published_at, with_time=False)}",
+        **page_context(found, found.snapshot))
 
 
 @bp.route(QUARTER + ".json")
