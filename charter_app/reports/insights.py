@@ -354,6 +354,8 @@ def insights(filters: Filters, now: datetime) -> Insights:
 
 
 def earliest_year() -> int | None:
-    """The financial year the first application was started in (one statement)."""
-    first = db.session.scalar(select(func.min(Organisation.created_at)))
-    return None if first is None else FinancialQuarter.containing(london_date(first)).year
+    """The financial year of the first application or approval on record (one statement)."""
+    found = [moment for moment in db.session.execute(
+        select(func.min(Organisation.created_at), func.min(Organisation.approved_at))).one()
+        if moment is not None]
+    return FinancialQuarter.containing(london_date(min(found))).year if found else None
