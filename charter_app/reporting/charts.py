@@ -184,10 +184,9 @@ def count_chart(chart_id: str, title: str, description: str, series: list[str],
     top = _scale_top(Decimal(max((max(counts, default=0) for _label, counts in rows),
                                  default=0)))
     row_height = len(series) * (BAR_HEIGHT + BAR_GAP) - BAR_GAP + ROW_GAP
-    legend_rows = (len(series) + 1) // 2
-    legend_height = legend_rows * 20 + 10
-    legend = tuple((COUNT_FILLS[index], label, index // 2 * 20 + 6,
-                    bar_start + index % 2 * 120)
+    # One legend entry a line: long names ("Overdue, not yet missing") stay whole.
+    legend_height = len(series) * 20 + 10
+    legend = tuple((COUNT_FILLS[index], label, index * 20 + 6, bar_start)
                    for index, label in enumerate(series))
     drawn = []
     for index, (label, counts) in enumerate(rows):
