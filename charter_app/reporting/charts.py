@@ -45,8 +45,22 @@ class Row:
     bars: tuple[Bar, Bar]
 
 
+class _Described:
+    """The ids an SVG chart's aria-labelledby points at: its title and its description."""
+
+    chart_id: str
+
+    @property
+    def title_id(self) -> str:
+        return f"{self.chart_id}-title"
+
+    @property
+    def description_id(self) -> str:
+        return f"{self.chart_id}-description"
+
+
 @dataclass(frozen=True)
-class BarChart:
+class BarChart(_Described):
     """What the template draws: an id (prefix for the SVG's own ids), a title and a description
     for screen readers (aria-labelledby), the view box, and the rows of bars."""
 
@@ -58,14 +72,6 @@ class BarChart:
     bar_start: int
     label_end: int
     rows: tuple[Row, ...]
-
-    @property
-    def title_id(self) -> str:
-        return f"{self.chart_id}-title"
-
-    @property
-    def description_id(self) -> str:
-        return f"{self.chart_id}-description"
 
     @property
     def hatch_id(self) -> str:
@@ -148,7 +154,7 @@ class CountRow:
 
 
 @dataclass(frozen=True)
-class CountChart:
+class CountChart(_Described):
     """Like BarChart, for whole numbers in up to four named series."""
 
     chart_id: str
@@ -161,13 +167,6 @@ class CountChart:
     legend: tuple[tuple[str, str, int, int], ...]  # (fill, label, y, x)
     rows: tuple[CountRow, ...]
 
-    @property
-    def title_id(self) -> str:
-        return f"{self.chart_id}-title"
-
-    @property
-    def description_id(self) -> str:
-        return f"{self.chart_id}-description"
 
     def pattern_id(self, fill: str) -> str:
         return f"{self.chart_id}-{fill}"
