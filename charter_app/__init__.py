@@ -143,6 +143,7 @@ def register_blueprints(app: Flask) -> None:
     from charter_app.reporting.dashboard_views import bp as reporting_dashboard_bp
     from charter_app.reporting.staff_views import bp as reporting_staff_bp
     from charter_app.reporting.views import bp as reporting_bp
+    from charter_app.reports.insights_views import bp as insights_staff_bp
     from charter_app.reports.staff_views import bp as reports_staff_bp
     from charter_app.reports.views import bp as reports_bp
     from charter_app.staff.views import bp as staff_bp
@@ -178,6 +179,7 @@ def register_blueprints(app: Flask) -> None:
         badges_staff_bp,
         reports_bp,
         reports_staff_bp,
+        insights_staff_bp,
         badge_credentials_bp,
     ):
         app.register_blueprint(blueprint)

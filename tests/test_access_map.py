@@ -339,3 +339,13 @@ def test_an_event_registration_is_hidden_from_another_organisations_member(app, 
                 url, method=method, data={"csrf_token": token}).status_code
     assert answers.pop(f"POST /events/registrations/{registration.id}") == 405
     assert set(answers.values()) == {404}, answers
+
+
+# Staff insights: the page and each section's CSV.
+INSIGHTS_ENDPOINTS = {"insights_staff.page", "insights_staff.section_csv"}
+
+
+def test_the_insights_are_for_staff_only(app):
+    found = {rule.endpoint for rule in _rules(app) if rule.endpoint.startswith("insights_staff.")}
+    assert found == INSIGHTS_ENDPOINTS
+    assert {_access(app, endpoint) for endpoint in found} == {"staff"}

@@ -45,8 +45,22 @@ class Row:
     bars: tuple[Bar, Bar]
 
 
+class _Described:
+    """The ids an SVG chart's aria-labelledby points at: its title and its description."""
+
+    chart_id: str
+
+    @property
+    def title_id(self) -> str:
+        return f"{self.chart_id}-title"
+
+    @property
+    def description_id(self) -> str:
+        return f"{self.chart_id}-description"
+
+
 @dataclass(frozen=True)
-class BarChart:
+class BarChart(_Described):
     """What the template draws: an id (prefix for the SVG's own ids), a title and a description
     for screen readers (aria-labelledby), the view box, and the rows of bars."""
 
@@ -58,14 +72,6 @@ class BarChart:
     bar_start: int
     label_end: int
     rows: tuple[Row, ...]
-
-    @property
-    def title_id(self) -> str:
-        return f"{self.chart_id}-title"
-
-    @property
-    def description_id(self) -> str:
-        return f"{self.chart_id}-description"
 
     @property
     def hatch_id(self) -> str:
@@ -122,3 +128,91 @@ def describe(rows: list[tuple[str, SocialValue]], what: str) -> str:
     return (f"In total {money(gross)} gross and {money(net)} net over {len(rows)} {what}. "
             f"The most gross value was in {label}: {money(highest.gross)} gross, "
             f"{money(highest.net)} net. The table has every figure.")
+
+
+# --- counts: one bar per series in each row --------------------------------------------------
+# Up to four series, told apart by fill, not colour alone: solid, hatched, dotted and outlined
+# white, so a greyscale print still separates them; each bar also carries its count.
+COUNT_FILLS = ("solid", "hatch", "dots", "outline")
+
+
+@dataclass(frozen=True)
+class CountBar:
+    fill: str  # one of COUNT_FILLS
+    label: str
+    count: int
+    y: int
+    length: Decimal
+    count_x: Decimal
+
+
+@dataclass(frozen=True)
+class CountRow:
+    label: str
+    label_y: int
+    bars: tuple[CountBar, ...]
+
+
+@dataclass(frozen=True)
+class CountChart(_Described):
+    """Like BarChart, for whole numbers in up to four named series."""
+
+    chart_id: str
+    title: str
+    description: str
+    width: int
+    height: int
+    bar_start: int
+    label_end: int
+    legend: tuple[tuple[str, str, int, int], ...]  # (fill, label, y, x)
+    rows: tuple[CountRow, ...]
+
+
+    def pattern_id(self, fill: str) -> str:
+        return f"{self.chart_id}-{fill}"
+
+
+def count_chart(chart_id: str, title: str, description: str, series: list[str],
+                rows: list[tuple[str, list[int]]], label_width: int = LABEL_WIDTH) -> CountChart:
+    """A chart with one bar per series (named in `series`, at most four) for each
+    (label, counts) row, in the given order."""
+    if not 1 <= len(series) <= len(COUNT_FILLS):
+        raise ValueError(f"a count chart draws one to {len(COUNT_FILLS)} series")
+    bar_start = label_width + 6
+    bar_space = WIDTH - bar_start - 40  # room for a count ("1,234") after the longest bar
+    top = _scale_top(Decimal(max((max(counts, default=0) for _label, counts in rows),
+                                 default=0)))
+    row_height = len(series) * (BAR_HEIGHT + BAR_GAP) - BAR_GAP + ROW_GAP
+    # One legend entry a line: long names ("Overdue, not yet missing") stay whole.
+    legend_height = len(series) * 20 + 10
+    legend = tuple((COUNT_FILLS[index], label, index * 20 + 6, bar_start)
+                   for index, label in enumerate(series))
+    drawn = []
+    for index, (label, counts) in enumerate(rows):
+        row_top = legend_height + index * row_height
+        bars = []
+        for position, count in enumerate(counts):
+            length = (Decimal(max(count, 0)) / top * bar_space).quantize(Decimal("0.1"))
+            bars.append(CountBar(fill=COUNT_FILLS[position], label=series[position],
+                                 count=count, y=row_top + position * (BAR_HEIGHT + BAR_GAP),
+                                 length=length, count_x=bar_start + length + 4))
+        middle = row_top + (row_height - ROW_GAP) // 2
+        drawn.append(CountRow(label=label, label_y=middle, bars=tuple(bars)))
+    height = legend_height + max(len(rows), 1) * row_height
+    return CountChart(chart_id=chart_id, title=title, description=description, width=WIDTH,
+                      height=height, bar_start=bar_start, label_end=label_width,
+                      legend=legend, rows=tuple(drawn))
+
+
+def describe_counts(series: list[str], rows: list[tuple[str, list[int]]], what: str) -> str:
+    """What a screen reader reads instead of the picture: each series' total and its largest
+    row."""
+    if not any(any(counts) for _label, counts in rows):
+        return f"Nothing to count for these {what}. The table has each one."
+    parts = []
+    for index, name in enumerate(series):
+        total = sum(counts[index] for _label, counts in rows)
+        label, counts = max(rows, key=lambda row: row[1][index])
+        parts.append(f"{name}: {total} in all" + (f", most in {label} ({counts[index]})"
+                                                  if total else ""))
+    return f"Over {len(rows)} {what}. " + "; ".join(parts) + ". The table has every figure."
