@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, render_template, url_for
 from charter_app.access import public
 from charter_app.csv_export import csv_text
 from charter_app.reporting.quarters import FinancialQuarter
-from charter_app.reports import presenting, publishing
+from charter_app.reports import area_map, presenting, publishing
 from charter_app.reports.models import CollectiveReport
 
 bp = Blueprint("reports", __name__)
@@ -50,6 +50,7 @@ def page_context(report: CollectiveReport, snapshot: dict) -> dict:
                                      f"Social value by local need, {quarter.label}")
                     if snapshot.get("by_band") else None),
         local_needs_data=presenting.local_needs_data(snapshot),
+        map_section=area_map.map_section(snapshot, quarter.label),
         highlights=[line for line in report.highlights.splitlines() if line.strip()])
 
 
