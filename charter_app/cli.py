@@ -189,6 +189,38 @@ def import_local_needs(deciles: Path, postcodes: Path | None, source: str, editi
                    "imported with --postcodes.")
 
 
+@charter.command("import-boundaries")
+@click.option("--file", "path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              required=True,
+              help="ONS LSOA boundaries as GeoJSON (WGS84), whole or County Durham's only.")
+@click.option("--source", required=True,
+              help="Where the file came from: publisher, product, address, licence.")
+@click.option("--edition", type=click.Choice(["IoD2019", "IoD2025"]), required=True,
+              help="The deciles' edition whose areas these are (2011 LSOAs for IoD2019).")
+@click.option("--by", default=lambda: os.environ.get("USER", "administrator"),
+              help="Who imports (default: $USER).")
+@with_appcontext
+def import_boundaries(path: Path, source: str, edition: str, by: str):
+    """Load County Durham's small-area boundaries for the report's map of local needs.
+
+    Import the edition's deciles first. Importing again replaces the edition's boundaries;
+    nothing changes when a file is refused."""
+    from charter_app.reports.local_needs_boundaries import import_boundaries as load
+    from charter_app.reports.local_needs_import import ImportRefused
+
+    try:
+        counts = load(path, edition=edition, source=source, by=by)
+    except ImportRefused as refusal:
+        db.session.rollback()
+        raise click.ClickException(str(refusal)) from refusal
+    db.session.commit()
+    click.echo(f"Imported the boundaries of {counts.areas} County Durham small areas for "
+               f"{edition}.")
+    if counts.missing:
+        click.echo(f"{counts.missing} of the {edition} areas have no boundary in the file: the "
+                   f"map leaves them out.")
+
+
 @charter.command("scheduler")
 @click.option("--interval", default=60, show_default=True,
               help="Seconds between runs of the scheduled jobs.")

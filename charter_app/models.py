@@ -18,6 +18,7 @@ from charter_app.reporting.models import (
     ReportRevision,
 )
 from charter_app.reports.local_needs_models import (
+    AreaBoundary,
     DeprivationArea,
     LocalNeedsImport,
     PostcodeArea,
@@ -25,6 +26,7 @@ from charter_app.reports.local_needs_models import (
 from charter_app.reports.models import CollectiveReport
 
 __all__ = [
+    "AreaBoundary",
     "BadgeAward",
     "BadgeRecheck",
     "AnnualUpdate",

@@ -10,7 +10,16 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, func, select
 
-from charter_app.demo import accounts, badges, collective, events, organisations, pledges, reports
+from charter_app.demo import (
+    accounts,
+    badges,
+    collective,
+    events,
+    local_needs,
+    organisations,
+    pledges,
+    reports,
+)
 from charter_app.demo.accounts import DEMO_LOGINS
 from charter_app.events.models import Booking, Event, Registration
 from charter_app.extensions import db
@@ -50,7 +59,8 @@ def seed(signatories: int = 49, pending: int = 5, seed_value: int = 2026,
     """Add demo organisations (approved and pending), optionally the demo logins, and the
     signatories' quarterly reports (one of them lapsed; see demo/reports.py), events, the
     badges all that earns (by default when there are reports), and the partnership's
-    collective reports (two published, one in draft: demo/collective.py)."""
+    collective reports (two published, one in draft: demo/collective.py) with the shipped
+    local-needs data (demo/local_needs.py)."""
     # The services replaying the demo's history signal each change as it happens "now"; the
     # badges are worked out once the history is all there, as of its own days (demo/badges.py).
     with evidence_changed.muted():
@@ -58,6 +68,7 @@ def seed(signatories: int = 49, pending: int = 5, seed_value: int = 2026,
         if with_reports if with_badges is None else with_badges:
             badges.seed(datetime.now(UTC))
         if with_reports:
+            local_needs.seed()
             collective.seed(datetime.now(UTC))
 
 

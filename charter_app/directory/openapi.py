@@ -189,6 +189,12 @@ def _schemas() -> dict:
     }
 
 
+FIGURES_BEFORE_THE_MAP = (
+    "measures", "quarter", "signatories", "new_signatories", "reports_received",
+    "organisations_at_events", "checked_share", "quarter_figures", "year_to_date",
+    "previous_quarter", "targets", "by_band")
+
+
 def _report_schemas() -> dict:
     """The collective quarterly report (charter_app/reports): its index, and its figures as
     published (reports/figures.py `as_snapshot`), amounts to the penny as strings."""
@@ -199,11 +205,18 @@ def _report_schemas() -> dict:
     groups = _object({"theme": keyed, "measure": keyed, "area": keyed})
     source = _nullable(_object({"source": {"type": "string"}, "rows": {"type": "integer"},
                                 "imported_on": {"type": "string", "format": "date"}}))
+    by_area = {"type": "object", "description": "By small area (LSOA code), where value was "
+               "delivered: its IMD decile and value.",
+               "additionalProperties": _object({"decile": {"type": "integer", "minimum": 1,
+                                                           "maximum": 10},
+                                                "gross": money, "net": money,
+                                                "checked_gross": money})}
     period = {"financial_year": {"type": "string", "pattern": FINANCIAL_YEAR},
               "number": {"type": "integer", "minimum": 1, "maximum": 4}}
     return {
         "ReportValue": triplet,
         "ReportGroups": groups,
+        # Reports published before the map have no by_small_area: not required.
         "ReportFigures": _object({
             "measures": {"type": "object", "additionalProperties": _object(
                 {"name": {"type": "string"}, "unit": {"type": "string"}, "theme": THEME})},
@@ -227,7 +240,10 @@ def _report_schemas() -> dict:
                 "data": _nullable(_object({"edition": {"type": "string"},
                                            "deciles": source, "postcodes": source})),
                 "quarter_figures": keyed, "year_to_date": keyed}, required=["data"]),
-        }),
+            "by_small_area": _object({
+                "edition": _nullable({"type": "string"}),
+                "quarter_figures": by_area, "year_to_date": by_area}, required=["edition"]),
+        }, required=[*FIGURES_BEFORE_THE_MAP]),
         "Report": _object({
             "quarter": {"type": "string"}, "version": {"type": "integer", "minimum": 1},
             "published_at": {"type": "string", "format": "date-time"},

@@ -66,6 +66,8 @@ class ReportFigures:
     by_band: dict[str, dict] = field(default_factory=dict)
     # The data the bands come from: edition and sources (None before any import).
     local_needs_data: dict | None = None
+    # Value by small area (LSOA code -> (decile, Figures)), per period as by_band: the map.
+    by_small_area: dict[str, dict] = field(default_factory=dict)
 
     @property
     def total(self) -> Figures:
@@ -162,10 +164,11 @@ def report_figures(quarter: FinancialQuarter) -> ReportFigures:
 
 
 def _local_needs(quarter: FinancialQuarter) -> dict:
-    """Value by band for the quarter and the year to date, and the data it was banded with:
-    two statements."""
+    """Value by band and by small area for the quarter and the year to date, and the data it
+    was banded with: two statements."""
     deciles, postcodes = local_needs.imports_in_use()
-    return {"by_band": local_needs.totals_by_band(quarter, deciles and deciles.edition),
+    totals = local_needs.totals_by_need(quarter, deciles and deciles.edition)
+    return {"by_band": totals.by_band, "by_small_area": totals.by_area,
             "local_needs_data": local_needs.data_in_use(deciles, postcodes)}
 
 
@@ -218,4 +221,15 @@ def as_snapshot(figures: ReportFigures) -> dict:
                     **{period: {("total" if key is None else key): _figures_json(value)
                                 for key, value in rows.items()}
                        for period, rows in figures.by_band.items()}},
+        "by_small_area": _small_areas_json(figures),
     }
+
+
+def _small_areas_json(figures: ReportFigures) -> dict:
+    """Value by small area as published, for the map: each area's decile and figures, so the
+    map of a published report never changes when a new edition or lookup is imported."""
+    data = figures.local_needs_data
+    return {"edition": data and data["edition"],
+            **{period: {code: {"decile": decile, **_figures_json(value)}
+                        for code, (decile, value) in sorted(rows.items())}
+               for period, rows in figures.by_small_area.items()}}

@@ -17,6 +17,8 @@ The edition used is the one whose deciles were imported last (LocalNeedsImport).
 entries and the money sums come from reporting/totals.py, so bands add up exactly as themes do.
 """
 
+from dataclasses import dataclass
+
 from sqlalchemy import and_, func, null, select
 
 from charter_app.extensions import db
@@ -93,38 +95,50 @@ def decile_for_postcode(postcode: str, edition: str) -> int | None:
                PostcodeArea.postcode == compact_postcode(postcode)))
 
 
-def totals_by_band(quarter: FinancialQuarter,
-                   edition: str | None) -> dict[str, dict[str | None, Figures]]:
-    """Figures by band (every band, and UNALLOCATED; None: the total) for the quarter
-    ("quarter_figures") and the financial year to date ("year_to_date"): one statement grouping
-    the year's counted entries by quarter and by the decile their location leads to."""
+@dataclass(frozen=True)
+class NeedTotals:
+    """Value by local need for the quarter ("quarter_figures") and the financial year to date
+    ("year_to_date"): by band (every band, and UNALLOCATED; None: the total), and by small area
+    (each area's code -> its decile and Figures, only areas where value was delivered)."""
+
+    by_band: dict[str, dict[str | None, Figures]]
+    by_area: dict[str, dict[str, tuple[int, Figures]]]
+
+
+def totals_by_need(quarter: FinancialQuarter, edition: str | None) -> NeedTotals:
+    """One statement grouping the year's counted entries by quarter and by the small area (and
+    so the decile) their location leads to; bands are the areas' sums."""
     # Grouped by the report's quarter column itself (no expression with parameters), which
     # PostgreSQL accepts in GROUP BY as readily as SQLite does.
     statement = (_counted().add_columns(QuarterlyReport.quarter, *_figure_columns())
                  .where(_between(FinancialQuarter(quarter.year, 1), quarter)))
     if edition is None:  # nothing imported yet: all of it is unallocated
-        statement = (statement.add_columns(null().label("decile"))
+        statement = (statement.add_columns(null().label("area_code"), null().label("decile"))
                      .group_by(QuarterlyReport.quarter))
     else:
         typed = func.upper(func.replace(ReportEntry.location, " ", ""))
         statement = (
-            statement.add_columns(DeprivationArea.decile)
+            statement.add_columns(PostcodeArea.area_code, DeprivationArea.decile)
             .outerjoin(PostcodeArea, and_(PostcodeArea.edition == edition,
                                           PostcodeArea.postcode == typed))
             .outerjoin(DeprivationArea, and_(DeprivationArea.edition == edition,
                                              DeprivationArea.code == PostcodeArea.area_code))
-            .group_by(QuarterlyReport.quarter, DeprivationArea.decile))
-    periods = {period: {key: Figures() for key in (*BAND_KEYS, UNALLOCATED)}
-               for period in ("quarter_figures", "year_to_date")}
+            .group_by(QuarterlyReport.quarter, PostcodeArea.area_code, DeprivationArea.decile))
+    periods = ("quarter_figures", "year_to_date")
+    by_band = {period: {key: Figures() for key in (*BAND_KEYS, UNALLOCATED)}
+               for period in periods}
+    by_area: dict[str, dict[str, tuple[int, Figures]]] = {period: {} for period in periods}
     for row in db.session.execute(statement):
         key = UNALLOCATED if row.decile is None else band_for(row.decile)
         figures = Figures(row.gross, row.net, row.checked_gross)
-        in_quarter = row.quarter == quarter.number
-        for period in ("quarter_figures", "year_to_date") if in_quarter else ("year_to_date",):
-            periods[period][key] += figures
-    for rows in periods.values():
+        for period in periods if row.quarter == quarter.number else periods[1:]:
+            by_band[period][key] += figures
+            if row.decile is not None:
+                _, before = by_area[period].get(row.area_code, (row.decile, Figures()))
+                by_area[period][row.area_code] = (row.decile, before + figures)
+    for rows in by_band.values():
         rows[None] = sum(rows.values(), Figures())
-    return periods
+    return NeedTotals(by_band, by_area)
 
 
 def data_in_use(deciles: LocalNeedsImport | None,

@@ -6,7 +6,7 @@ with different deciles."""
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import CheckConstraint, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from charter_app.extensions import db
@@ -55,3 +55,16 @@ class LocalNeedsImport(db.Model):
 
     def __repr__(self) -> str:
         return f"<LocalNeedsImport {self.kind} {self.edition} {self.rows} rows>"
+
+
+class AreaBoundary(db.Model):
+    """A small area's outline for the report's map, per edition (the edition's census geography).
+
+    `shape` is JSON: a list of polygons, each a list of rings of [longitude, latitude] (WGS84),
+    the outer ring first, as simplified for a county map (reports/local_needs_boundaries.py)."""
+
+    __tablename__ = "area_boundaries"
+
+    edition: Mapped[str] = mapped_column(String(10), primary_key=True)
+    code: Mapped[str] = mapped_column(String(9), primary_key=True)
+    shape: Mapped[str] = mapped_column(Text)

@@ -10,7 +10,7 @@ from charter_app.access import public
 from charter_app.csv_export import csv_text
 from charter_app.pdf import pdf_response
 from charter_app.reporting.quarters import FinancialQuarter
-from charter_app.reports import presenting, publishing
+from charter_app.reports import area_map, presenting, publishing
 from charter_app.reports.models import CollectiveReport
 from charter_app.timeutil import format_london
 
@@ -52,6 +52,7 @@ def page_context(report: CollectiveReport, snapshot: dict) -> dict:
                                      f"Social value by local need, {quarter.label}")
                     if snapshot.get("by_band") else None),
         local_needs_data=presenting.local_needs_data(snapshot),
+        map_section=area_map.map_section(snapshot, quarter.label),
         highlights=[line for line in report.highlights.splitlines() if line.strip()])
 
 
