@@ -91,6 +91,6 @@ class ContactThrottle(db.Model):
 
     __tablename__ = "contact_throttles"
 
-    key: Mapped[str] = mapped_column(String(70), primary_key=True)
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
     messages: Mapped[int] = mapped_column(default=0)
     window_started_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -15,7 +15,7 @@ import hmac
 import math
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import case, func, select, update
@@ -38,6 +38,7 @@ from charter_app.tokens import InvalidToken, make_lasting_token, read_lasting_to
 # A person reads the form and types a message; a script posts it at once.
 MIN_SECONDS = 3
 STAMP_PURPOSE = "contact-form-stamp"
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 _ACCEPTED = WindowCounter(ContactThrottle.key, ContactThrottle.messages,
                           ContactThrottle.window_started_at)
@@ -66,9 +67,14 @@ class TooManyMessages(Exception):
 
 
 def form_stamp(now: datetime | None = None) -> str:
-    """A signed record of when the form was served, to the millisecond."""
-    served = (now or utcnow()).timestamp()
-    return make_lasting_token(STAMP_PURPOSE, {"served_ms": round(served * 1000)})
+    """A signed record of when the form was served, to the millisecond (rounded down, so the
+    3 seconds are never cut short by rounding)."""
+    return make_lasting_token(STAMP_PURPOSE, {"served_ms": _epoch_ms(now or utcnow())})
+
+
+def _epoch_ms(moment: datetime) -> int:
+    # Whole milliseconds, in integers: no float rounding moves the 3-second line.
+    return (moment - EPOCH) // timedelta(milliseconds=1)
 
 
 def check_form_stamp(stamp: str | None, now: datetime | None = None) -> None:
@@ -82,10 +88,10 @@ def check_form_stamp(stamp: str | None, now: datetime | None = None) -> None:
     served_ms = payload.get("served_ms") if isinstance(payload, dict) else None
     if not isinstance(served_ms, int):
         raise SpamRefused("forged")
-    age = (now or utcnow()).timestamp() - served_ms / 1000
-    if age > current_app.config["CONTACT_FORM_MAX_AGE"]:
+    age_ms = _epoch_ms(now or utcnow()) - served_ms
+    if age_ms > current_app.config["CONTACT_FORM_MAX_AGE"] * 1000:
         raise SpamRefused("expired")
-    if age < MIN_SECONDS:
+    if age_ms < MIN_SECONDS * 1000:
         raise SpamRefused("too-quick")
 
 

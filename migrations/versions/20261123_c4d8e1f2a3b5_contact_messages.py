@@ -18,7 +18,7 @@ depends_on = None
 def upgrade():
     op.create_table(
         'contact_throttles',
-        sa.Column('key', sa.String(length=70), nullable=False),
+        sa.Column('key', sa.String(length=80), nullable=False),
         sa.Column('messages', sa.Integer(), nullable=False),
         sa.Column('window_started_at', sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint('key', name=op.f('pk_contact_throttles')),
