@@ -75,6 +75,15 @@ class Config:
     INVITATION_MAX_AGE = 14 * 24 * 3600
 
     DIRECTORY_PAGE_SIZE = 20
+    # Messages from the public (/contact): the staff mailbox that gets them, and the address
+    # staff replies name as Reply-To.
+    CONTACT_STAFF_EMAIL = os.environ.get("CONTACT_STAFF_EMAIL", "charter@businessdurham.example")
+    # The contact form's signed time stamp expires with the form's CSRF token.
+    CONTACT_FORM_MAX_AGE = WTF_CSRF_TIME_LIMIT
+    # Messages accepted per connection (IP address) and per email address in each window.
+    CONTACT_MESSAGES_PER_ADDRESS = int(os.environ.get("CONTACT_MESSAGES_PER_ADDRESS", "10"))
+    CONTACT_MESSAGES_PER_EMAIL = int(os.environ.get("CONTACT_MESSAGES_PER_EMAIL", "3"))
+    CONTACT_LIMIT_WINDOW = 3600
     # Cache public directory pages for visitors who are not signed in (see directory/cache.py).
     PUBLIC_PAGE_CACHE = _bool("PUBLIC_PAGE_CACHE", True)
     # Evidence files for quarterly reports: outside static/, served only through the app.

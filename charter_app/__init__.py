@@ -121,6 +121,8 @@ def register_blueprints(app: Flask) -> None:
     from charter_app.badges.credential_views import bp as badge_credentials_bp
     from charter_app.badges.staff_views import bp as badges_staff_bp
     from charter_app.badges.views import bp as badges_bp
+    from charter_app.contact.staff_views import bp as contact_staff_bp
+    from charter_app.contact.views import bp as contact_bp
     from charter_app.directory.views import bp as directory_bp
     from charter_app.events.announcement_views import bp as event_announcements_bp
     from charter_app.events.attendee_views import bp as event_attendees_bp
@@ -181,6 +183,8 @@ def register_blueprints(app: Flask) -> None:
         reports_staff_bp,
         insights_staff_bp,
         badge_credentials_bp,
+        contact_bp,
+        contact_staff_bp,
     ):
         app.register_blueprint(blueprint)
     if app.config.get("MAIL_CATCHER_DIR"):

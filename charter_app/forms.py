@@ -5,9 +5,9 @@ A length the database limits is checked here, in the field, before the database 
 
 import re
 
-from govuk_frontend_wtf.wtforms_widgets import GovTextInput
-from wtforms import EmailField, StringField
-from wtforms.validators import DataRequired, Email, InputRequired, Length
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovTextInput
+from wtforms import EmailField, RadioField, StringField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, StopValidation
 
 # Control characters other than tab and line breaks, and DEL: invisible, and unsafe in files.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -57,3 +57,15 @@ def email_field(label: str = "Email address", hint: str | None = None) -> EmailF
             ),
         ],
     )
+
+
+class ChoiceRadios(RadioField):
+    """Radios whose refusal says what to choose, whatever was sent."""
+
+    def __init__(self, label, message: str, **kwargs):
+        super().__init__(label, widget=GovRadioInput(), **kwargs)
+        self.message = message
+
+    def pre_validate(self, form):
+        if self.data not in {value for value, _ in self.choices}:
+            raise StopValidation(self.message)

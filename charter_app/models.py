@@ -2,6 +2,7 @@
 
 from charter_app.accounts.models import Invitation, Membership, User
 from charter_app.badges.models import BadgeAward, BadgeRecheck
+from charter_app.contact.models import ContactMessage, ContactReply, ContactThrottle
 from charter_app.directory.models import ContentVersion
 from charter_app.events.models import Event, EventBuyer, Partner
 from charter_app.notifications.models import OutboxMessage
@@ -33,6 +34,9 @@ __all__ = [
     "CatalogueChange",
     "CatalogueImport",
     "CollectiveReport",
+    "ContactMessage",
+    "ContactReply",
+    "ContactThrottle",
     "DeprivationArea",
     "LocalNeedsImport",
     "PostcodeArea",

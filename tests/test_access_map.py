@@ -70,6 +70,9 @@ PUBLIC_ENDPOINTS = {
     "event_registrations.feed",
     # The one-click unsubscribe in optional emails: the link's signed token names the person.
     "email_preferences.unsubscribe",
+    # "Send us your ideas": the contact form and the page after it.
+    "contact.send",
+    "contact.sent",
 }
 KNOWN_ACCESS = {"public", "login", "signed-in", "staff", "admin", "development"}
 

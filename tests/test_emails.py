@@ -19,6 +19,9 @@ from charter_app.accounts.models import Invitation, MemberRole, User
 from charter_app.badges import emails as badge_emails
 from charter_app.badges.awards import Change
 from charter_app.badges.models import BadgeAward
+from charter_app.contact import emails as contact_emails
+from charter_app.contact import services as contact_services
+from charter_app.contact.models import ContactMessage, ContactReply
 from charter_app.events import (
     announcement_emails,
     announcements,
@@ -127,6 +130,17 @@ CANCELLED_EVENT = Event(id=41, kind="workshop", title="Bids and tenders workshop
                         address="Market Place, Durham DH1 3NJ", status="cancelled", sequence=0,
                         cancellation_reason="The speaker is ill.\nWe will run it again soon.")
 
+# A message from the public, and a staff reply to it.
+CONTACT_MESSAGE = ContactMessage(
+    id=14, name="Sam Robson & <Co>", email="sam.robson@wearvalley.example",
+    organisation="Wear Valley Widgets & Sons Ltd", topic="case_study",
+    body="We trained four apprentices with Bishop Auckland College.\nCan we write it up?",
+    received_at=datetime(2026, 11, 20, 15, 5, tzinfo=UTC))
+CONTACT_REPLY = ContactReply(
+    id=9, subject="Your case study for the County Durham Pound",
+    body="Thank you, Sam. We would like to share it.\nWe will email you a draft to check.")
+STAFF_MAILBOX = "charter@businessdurham.example"
+
 
 def _registration(status: str, **fields) -> Registration:
     return Registration(id=501, event_id=40, event=EVENT, attendee_name="Sam Robson",
@@ -229,6 +243,12 @@ EMAILS = {
     # Events: notices of staff changes.
     "event_time_changed": lambda: event_emails.event_time_changed(_registration(
         "confirmed", confirmed_at=datetime(2026, 10, 20, 9, tzinfo=UTC))),
+    # Messages from the public: to the staff mailbox, the sender's acknowledgement, a reply.
+    "contact/message_received": lambda: contact_emails.message_received(CONTACT_MESSAGE,
+                                                                        STAFF_MAILBOX),
+    "contact/message_acknowledged": lambda: contact_emails.message_acknowledged(CONTACT_MESSAGE),
+    "contact/reply": lambda: contact_emails.reply_sent(CONTACT_REPLY, CONTACT_MESSAGE,
+                                                       STAFF_MAILBOX),
     "event_cancelled": lambda: event_emails.event_cancelled(Registration(
         id=502, event_id=41, event=CANCELLED_EVENT, attendee_name="Sam Robson",
         attendee_email=PERSON.email, status="cancelled", sequence=1,
@@ -262,15 +282,17 @@ def test_every_email_matches_its_snapshot(request, app_ctx, fixed_base_url, name
 
 
 def test_every_template_pair_has_a_typed_email():
-    templates = {path.stem for path in (Path(__file__).parent.parent / "email_templates").glob(
-        "*.txt")}
+    folder = Path(__file__).parent.parent / "email_templates"
+    templates = {path.relative_to(folder).with_suffix("").as_posix()
+                 for path in folder.rglob("*.txt")}
     assert templates == set(EMAILS)
 
 
 def test_each_email_has_its_category_and_key_scheme(app_ctx, fixed_base_url):
     messages = {name: make() for name, make in EMAILS.items()}
     account_kinds = {"account_exists", "confirm_email", "reset_password", "invitation",
-                     "change_email", "email_changed", "email_in_use", "staff_invitation"}
+                     "change_email", "email_changed", "email_in_use", "staff_invitation",
+                     "contact/message_acknowledged", "contact/reply"}
     optional_kinds = {"event_announcement", "staff_digest"}
     for name, message in messages.items():
         expected = (EmailCategory.TRANSACTIONAL if name in account_kinds
@@ -404,14 +426,21 @@ def test_every_email_sending_service_works_without_a_request(app, app_ctx, build
     # The weekly staff digest, to the one staff member who has accepted (next Monday, 9am).
     monday = date.today() + timedelta(days=7 - date.today().weekday())
     assert staff_tasks.send_staff_digest(datetime.combine(monday, time(9), tzinfo=LONDON)) == 1
+    # A message from the public (to staff, and acknowledged), and a staff reply to it.
+    message = contact_services.receive_message(
+        contact_services.MessageInput("Sam Robson", "sam@example.org", None, "idea", "An idea."),
+        client_address="192.0.2.1", honeypot=None,
+        stamp=contact_services.form_stamp(datetime.now(UTC) - timedelta(seconds=5)))
+    contact_services.send_reply(message, subject="Thank you", body="Thank you.", by=staff,
+                                form_key=contact_services.new_reply_key())
     db.session.commit()
 
     templates = set(db.session.scalars(select(OutboxMessage.template)))
     assert templates == set(EMAILS)
-    # 42 of the services above, and 4 of badges: an approval, a report submitted and checked,
+    # 45 of the services above, and 4 of badges: an approval, a report submitted and checked,
     # and an annual update each change some organisation's badges.
-    received = smtp.wait_for(46)
-    assert len(received) == 46
+    received = smtp.wait_for(49)
+    assert len(received) == 49
     links = [link for message in received for link in smtp.links(message)
              if link != webinar.join_url]  # the one link that is not ours
     assert len(links) >= 10

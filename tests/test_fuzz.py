@@ -364,6 +364,18 @@ def _failed_email(build):
     return Target(f"{page}/retry", page, build.staff())
 
 
+def _contact_message(action: str) -> Callable[[Builders], Target]:
+    def setup(build):
+        from charter_app.contact.models import ContactMessage
+
+        message = ContactMessage(name="Fuzz", email="fuzz@example.org", topic="idea", body="x")
+        db.session.add(message)
+        db.session.commit()
+        page = f"/staff/messages/{message.id}"
+        return Target(f"{page}/{action}", page, build.staff())
+    return setup
+
+
 # Every endpoint that accepts POST, and how to reach it as the user it is for. A new one fails
 # test_every_form_is_fuzzed until it is added here.
 POST_TARGETS: dict[str, Callable[[Builders], Target]] = {
@@ -454,6 +466,9 @@ POST_TARGETS: dict[str, Callable[[Builders], Target]] = {
     "badge_credentials.verify": _visitor("/badges/verify"),
     "reports_staff.quarter": _collective_report(""),
     "reports_staff.publish": _collective_report("/publish"),
+    "contact.send": _visitor("/contact"),
+    "contact_staff.mark_handled": _contact_message("handled"),
+    "contact_staff.reply": _contact_message("reply"),
 }
 
 FIELD = re.compile(r'<(?:input|textarea|select)\b[^>]*\bname="([^"]+)"(?:[^>]*\bvalue="([^"]*)")?')
@@ -560,6 +575,7 @@ PUBLIC_PAGES = [
     "badges.badge_class", "badges.class_image", "badges.issuer_v2",
     "badge_credentials.issuer", "badge_credentials.achievement", "badge_credentials.keys",
     "badge_credentials.key", "badge_credentials.revocation_list", "badge_credentials.verify",
+    "contact.send", "contact.sent",
 ]
 
 

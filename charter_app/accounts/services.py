@@ -10,14 +10,14 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from sqlalchemy import func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import func, select
 
 from charter_app.accounts import emails
 from charter_app.accounts.models import Invitation, MemberRole, Membership, SignInThrottle, User
 from charter_app.accounts.sessions import end_every_session
 from charter_app.extensions import db
 from charter_app.locking import insert_unless_taken
+from charter_app.throttling import WindowCounter
 from charter_app.timeutil import utcnow
 from charter_app.tokens import InvalidToken, make_token, read_token
 
@@ -102,42 +102,29 @@ def confirm_email(token: str) -> User:
     return user
 
 
+# Failed sign-ins per account, in the database (charter_app/throttling.py).
+_FAILED_SIGN_INS = WindowCounter(SignInThrottle.email_key, SignInThrottle.failures,
+                                 SignInThrottle.window_started_at)
+
+
 def _throttle_key(email: str) -> str:
     return hashlib.sha256(normalise_email(email).encode()).hexdigest()
 
 
+def _sign_in_window() -> timedelta:
+    return timedelta(seconds=current_app.config["SIGN_IN_ACCOUNT_WINDOW"])
+
+
 def sign_in_throttled(email: str) -> bool:
     """Too many failed sign-ins to this account lately, from whatever addresses."""
-    config = current_app.config
-    throttle = db.session.get(SignInThrottle, _throttle_key(email))
-    window = timedelta(seconds=config["SIGN_IN_ACCOUNT_WINDOW"])
-    return (throttle is not None
-            and throttle.failures >= config["SIGN_IN_ACCOUNT_FAILURES"]
-            and throttle.window_started_at > utcnow() - window)
+    failures = _FAILED_SIGN_INS.count_within(_throttle_key(email), window=_sign_in_window(),
+                                             now=utcnow())
+    return failures >= current_app.config["SIGN_IN_ACCOUNT_FAILURES"]
 
 
 def record_failed_sign_in(email: str) -> None:
     """Count a failure in the database, shared by every worker; atomic under concurrency."""
-    key, now = _throttle_key(email), utcnow()
-    dialect = postgresql if db.engine.dialect.name == "postgresql" else sqlite
-    db.session.execute(
-        dialect.insert(SignInThrottle)
-        .values(email_key=key, failures=0, window_started_at=now)
-        .on_conflict_do_nothing(index_elements=["email_key"])
-    )
-    window_start = now - timedelta(seconds=current_app.config["SIGN_IN_ACCOUNT_WINDOW"])
-    # A window that has ended starts again, so the owner is never locked out for long.
-    db.session.execute(
-        update(SignInThrottle)
-        .where(SignInThrottle.email_key == key, SignInThrottle.window_started_at <= window_start)
-        .values(failures=0, window_started_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.execute(
-        update(SignInThrottle).where(SignInThrottle.email_key == key)
-        .values(failures=SignInThrottle.failures + 1)
-        .execution_options(synchronize_session=False)
-    )
+    _FAILED_SIGN_INS.add(_throttle_key(email), window=_sign_in_window(), now=utcnow())
 
 
 def clear_failed_sign_ins(email: str) -> None:

@@ -6,14 +6,14 @@ import re
 from datetime import UTC, datetime
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovRadioInput, GovTextInput
-from wtforms import Field, RadioField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovTextInput
+from wtforms import Field, TextAreaField
 from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, Length, StopValidation
 
 from charter_app.events import display, services
 from charter_app.events.models import Eligibility, EventKind
-from charter_app.forms import clean_text, text_field
+from charter_app.forms import ChoiceRadios, clean_text, text_field
 from charter_app.timeutil import LONDON, format_london, to_london
 
 TIME = re.compile(r"(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?", re.IGNORECASE)
@@ -146,18 +146,6 @@ class WholeNumberField(Field):
             raise StopValidation(f"{label} must be 1 or more")
         if self.data > self.maximum:
             raise StopValidation(f"{label} must be {self.maximum:,} or fewer")
-
-
-class ChoiceRadios(RadioField):
-    """Radios whose refusal says what to choose, whatever was sent."""
-
-    def __init__(self, label, message: str, **kwargs):
-        super().__init__(label, widget=GovRadioInput(), **kwargs)
-        self.message = message
-
-    def pre_validate(self, form):
-        if self.data not in {value for value, _ in self.choices}:
-            raise StopValidation(self.message)
 
 
 class EventForm(FlaskForm):

@@ -75,6 +75,7 @@ def _mail_message(message: OutboxMessage) -> Message:
         body=message.body_text,
         html=message.body_html,
         extra_headers=unsubscribe_headers(message) or None,
+        reply_to=message.reply_to,
     )
     mail_message.msgId = message_id(message)
     if message.attachment_body is not None:

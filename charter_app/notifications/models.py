@@ -46,6 +46,8 @@ class OutboxMessage(db.Model):
     attachment_body: Mapped[str | None] = mapped_column(Text)
     # Optional emails: the one-click unsubscribe URL sent as List-Unsubscribe (RFC 8058).
     unsubscribe_url: Mapped[str | None] = mapped_column(String(500))
+    # Where answers should go when that is not the sender (a staff reply: the staff mailbox).
+    reply_to: Mapped[str | None] = mapped_column(String(RECIPIENT_MAX_LENGTH))
     status: Mapped[str] = mapped_column(String(10), default=OutboxStatus.QUEUED, index=True)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

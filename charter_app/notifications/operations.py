@@ -121,6 +121,8 @@ def headers(message: OutboxMessage) -> list[tuple[str, str]]:
         ("Subject", message.subject),
         ("Message-ID", message_id(message)),
     ]
+    if message.reply_to:
+        shown.append(("Reply-To", message.reply_to))
     # The same function the worker uses, so the page cannot drift from what is sent.
     return shown + list(unsubscribe_headers(message).items())
 

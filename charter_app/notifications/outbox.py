@@ -64,7 +64,8 @@ class Attachment:
 
 def queue_email(*, template: str, subject: str, recipient: str, idempotency_key: str,
                 category: EmailCategory, attachment: Attachment | None = None,
-                unsubscribe_url: str | None = None, **context) -> OutboxMessage:
+                unsubscribe_url: str | None = None, reply_to: str | None = None,
+                **context) -> OutboxMessage:
     """Write an email to the outbox. A key already queued returns the existing message.
 
     The subject is cleaned to one bounded line here, whatever the caller passes, so a header
@@ -73,6 +74,8 @@ def queue_email(*, template: str, subject: str, recipient: str, idempotency_key:
     An optional email must name its one-click unsubscribe URL (notifications/preferences.py
     `unsubscribe_url`): it is sent as List-Unsubscribe, and the templates get it with
     `preferences_url`. Other emails always arrive, so they may not have one.
+
+    `reply_to`, an address for the Reply-To header, is cleaned to one line like the recipient.
     """
     if (category == EmailCategory.OPTIONAL) != (unsubscribe_url is not None):
         raise ValueError("an optional email, and only an optional email, has an unsubscribe URL")
@@ -83,10 +86,11 @@ def queue_email(*, template: str, subject: str, recipient: str, idempotency_key:
         context["unsubscribe_url"] = unsubscribe_url
         context.setdefault("preferences_url", external_url("email_preferences.settings"))
     recipient = single_line(recipient)
+    reply_to = single_line(reply_to) if reply_to else None
     if len(idempotency_key) > IDEMPOTENCY_KEY_MAX_LENGTH:
         raise ValueError(f"idempotency key longer than {IDEMPOTENCY_KEY_MAX_LENGTH} characters")
-    if len(recipient) > RECIPIENT_MAX_LENGTH:
-        raise ValueError(f"recipient longer than {RECIPIENT_MAX_LENGTH} characters")
+    if max(len(recipient), len(reply_to or "")) > RECIPIENT_MAX_LENGTH:
+        raise ValueError(f"address longer than {RECIPIENT_MAX_LENGTH} characters")
     existing = db.session.scalar(
         select(OutboxMessage).where(OutboxMessage.idempotency_key == idempotency_key)
     )
@@ -96,7 +100,7 @@ def queue_email(*, template: str, subject: str, recipient: str, idempotency_key:
     text, html = render_email(template, subject, **context)
     values = {"idempotency_key": idempotency_key, "template": template, "category": category,
               "recipient": recipient, "subject": subject, "body_text": text, "body_html": html,
-              "unsubscribe_url": unsubscribe_url}
+              "unsubscribe_url": unsubscribe_url, "reply_to": reply_to}
     if attachment is not None:
         values.update(attachment_name=single_line(attachment.filename, 100),
                       attachment_type=attachment.content_type, attachment_body=attachment.body)
