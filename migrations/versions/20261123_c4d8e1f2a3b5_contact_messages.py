@@ -2,7 +2,7 @@
 counters, and a Reply-To for outbox emails
 
 Revision ID: c4d8e1f2a3b5
-Revises: a7c9e2d4f1b3
+Revises: b8d1f3a5c7e9
 Create Date: 2026-11-23 10:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = 'c4d8e1f2a3b5'
-down_revision = 'a7c9e2d4f1b3'
+down_revision = 'b8d1f3a5c7e9'
 branch_labels = None
 depends_on = None
 
