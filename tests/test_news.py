@@ -76,7 +76,7 @@ def test_the_atom_feed_has_every_required_element(app_ctx, client):
     db.session.commit()
     response = client.get("/news.atom")
     assert response.content_type.startswith("application/atom+xml")
-    feed = ElementTree.fromstring(response.data)
+    feed = ElementTree.fromstring(response.data)  # noqa: S314 - our own feed, in a test
     assert feed.tag == f"{ATOM}feed"
     assert feed.findtext(f"{ATOM}id").startswith("tag:")
     assert feed.findtext(f"{ATOM}title")
@@ -99,7 +99,7 @@ def test_the_atom_feed_has_every_required_element(app_ctx, client):
     news.save_post(post, NewsText("Renamed", "Summary", "Body", True), based_on=1,
                    now=datetime(2026, 11, 1, tzinfo=UTC))
     db.session.commit()
-    after = ElementTree.fromstring(client.get("/news.atom").data)
+    after = ElementTree.fromstring(client.get("/news.atom").data)  # noqa: S314 - as above
     assert {entry.findtext(f"{ATOM}id") for entry in after.findall(f"{ATOM}entry")} == before
 
 

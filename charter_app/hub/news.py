@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from slugify import slugify
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from charter_app.extensions import db
 from charter_app.hub.models import SLUG_MAX_LENGTH, NewsPost
-from charter_app.hub.pages import PageConflict
+from charter_app.hub.pages import PageConflict, compare_and_set, is_slug
 
 PER_PAGE = 10
 FEED_ENTRIES = 20
@@ -33,6 +33,8 @@ def post_by_id(post_id: int) -> NewsPost | None:
 
 
 def published_post(slug: str) -> NewsPost | None:
+    if not is_slug(slug):
+        return None
     return db.session.scalar(select(NewsPost).where(
         NewsPost.slug == slug, NewsPost.published_at.is_not(None)))
 
@@ -88,15 +90,6 @@ def save_post(post: NewsPost, text: NewsText, *, based_on: int, now: datetime) -
     """Save the edit if nobody saved the post since `based_on`. Publishing stamps the time
     of first publication; unpublishing takes the post down (and publishing again re-stamps)."""
     published_at = (post.published_at or now) if text.publish else None
-    changed = db.session.execute(
-        update(NewsPost)
-        .where(NewsPost.id == post.id, NewsPost.version == based_on)
-        .values(version=NewsPost.version + 1, title=text.title, summary=text.summary,
-                body=text.body, published_at=published_at, updated_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    db.session.refresh(post)
-    if changed != 1:
-        raise PageConflict("Someone saved a newer version of this post while you were editing.",
-                           latest=post.version)
+    compare_and_set(post, based_on, "post", title=text.title, summary=text.summary,
+                    body=text.body, published_at=published_at, updated_at=now)
     return post

@@ -6,6 +6,7 @@ once therefore never overwrite each other silently: the second is told, and keep
 Services flush; the request (or command) commits.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,6 +20,13 @@ from charter_app.hub.standard_pages import INSTALLED_NOTE, read_standard_pages
 from charter_app.pledges.models import Measure
 
 MEASURE_NOTE_PREFIX = "toms-note-"
+# What an address we made can look like; anything else (a NUL byte, a very long string) is
+# answered "not found" without asking the database, which may refuse it with an error.
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+
+
+def is_slug(text: str) -> bool:
+    return len(text) <= SLUG_MAX_LENGTH and SLUG.match(text) is not None
 
 
 class PageConflict(Exception):
@@ -38,10 +46,14 @@ class PageText:
 
 
 def page_by_slug(slug: str) -> Page | None:
+    if not is_slug(slug):
+        return None
     return db.session.scalar(select(Page).where(Page.slug == slug))
 
 
 def published_guidance(slug: str) -> Page | None:
+    if not is_slug(slug):
+        return None
     return db.session.scalar(select(Page).where(
         Page.slug == slug, Page.kind == PageKind.GUIDANCE, Page.published))
 
@@ -105,18 +117,24 @@ def create_page(slug: str, kind: str, text: PageText, *, change_note: str, autho
 def save_page(page: Page, text: PageText, *, based_on: int, change_note: str, author,
               now: datetime, restored_from: int | None = None) -> PageVersion:
     """Save a new version of the page if `based_on` is still its latest version."""
+    compare_and_set(page, based_on, "page", title=text.title, summary=text.summary,
+                    body=text.body, published=text.published, updated_at=now)
+    return _record_version(page, text, change_note, author, now, restored_from)
+
+
+def compare_and_set(row, based_on: int, what: str, **values) -> None:
+    """Write `values` and bump the version only if `based_on` is still the row's version;
+    the row is re-read either way. PageConflict (with the latest version) if it was not."""
+    model = type(row)
     changed = db.session.execute(
-        update(Page)
-        .where(Page.id == page.id, Page.version == based_on)
-        .values(version=Page.version + 1, title=text.title, summary=text.summary,
-                body=text.body, published=text.published, updated_at=now)
+        update(model).where(model.id == row.id, model.version == based_on)
+        .values(version=model.version + 1, **values)
         .execution_options(synchronize_session=False)
     ).rowcount
-    db.session.refresh(page)
+    db.session.refresh(row)
     if changed != 1:
-        raise PageConflict("Someone saved a newer version of this page while you were editing.",
-                           latest=page.version)
-    return _record_version(page, text, change_note, author, now, restored_from)
+        raise PageConflict(f"Someone saved a newer version of this {what} while you were "
+                           f"editing.", latest=row.version)
 
 
 def restore_version(page: Page, number: int, *, based_on: int, author,
