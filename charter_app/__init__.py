@@ -132,6 +132,8 @@ def register_blueprints(app: Flask) -> None:
     from charter_app.events.member_views import bp as event_registrations_bp
     from charter_app.events.staff_views import bp as events_staff_bp
     from charter_app.events.views import bp as events_bp
+    from charter_app.hub.staff_views import bp as hub_staff_bp
+    from charter_app.hub.views import bp as hub_bp
     from charter_app.notifications.preference_views import bp as email_preferences_bp
     from charter_app.notifications.staff_views import bp as outbox_staff_bp
     from charter_app.organisations.profile_views import bp as organisation_profile_bp
@@ -185,6 +187,8 @@ def register_blueprints(app: Flask) -> None:
         badge_credentials_bp,
         contact_bp,
         contact_staff_bp,
+        hub_bp,
+        hub_staff_bp,
     ):
         app.register_blueprint(blueprint)
     if app.config.get("MAIL_CATCHER_DIR"):

@@ -5,6 +5,7 @@ from charter_app.badges.models import BadgeAward, BadgeRecheck
 from charter_app.contact.models import ContactMessage, ContactReply, ContactThrottle
 from charter_app.directory.models import ContentVersion
 from charter_app.events.models import Event, EventBuyer, Partner
+from charter_app.hub.models import NewsPost, Page, PageVersion
 from charter_app.notifications.models import OutboxMessage
 from charter_app.organisations.models import Organisation, StatusChange
 from charter_app.pledges.models import Measure, Pledge, PledgePeriod, ProxyValue
@@ -50,6 +51,9 @@ __all__ = [
     "EventBuyer",
     "Invitation",
     "Measure",
+    "NewsPost",
+    "Page",
+    "PageVersion",
     "Membership",
     "Organisation",
     "Partner",

@@ -376,6 +376,34 @@ def _contact_message(action: str) -> Callable[[Builders], Target]:
     return setup
 
 
+def _hub_page(action: str | None) -> Callable[[Builders], Target]:
+    """A guidance page with two versions, and its editor (whose preview posts elsewhere: None)."""
+    def setup(build):
+        from charter_app.hub import pages
+        from charter_app.timeutil import utcnow
+
+        pages.install_standard_pages(utcnow())
+        page = pages.page_by_slug("frequently-asked-questions")
+        text = pages.PageText("FAQ", "", "Edited", True)
+        pages.save_page(page, text, based_on=1, change_note="Fuzz", author=None, now=utcnow())
+        db.session.commit()
+        editor = "/staff/hub/pages/frequently-asked-questions"
+        url = "/staff/hub/preview" if action is None else f"{editor}{action}"
+        return Target(url, editor, build.staff())
+    return setup
+
+
+def _hub_news(build):
+    from charter_app.hub import news
+    from charter_app.timeutil import utcnow
+
+    post = news.create_post(news.NewsText("Fuzz news", "Summary", "Body", True), author=None,
+                            now=utcnow())
+    db.session.commit()
+    url = f"/staff/hub/news/{post.id}"
+    return Target(url, url, build.staff())
+
+
 # Every endpoint that accepts POST, and how to reach it as the user it is for. A new one fails
 # test_every_form_is_fuzzed until it is added here.
 POST_TARGETS: dict[str, Callable[[Builders], Target]] = {
@@ -469,6 +497,12 @@ POST_TARGETS: dict[str, Callable[[Builders], Target]] = {
     "contact.send": _visitor("/contact"),
     "contact_staff.mark_handled": _contact_message("handled"),
     "contact_staff.reply": _contact_message("reply"),
+    "hub_staff.preview": _hub_page(None),
+    "hub_staff.new_page": lambda build: Target("/staff/hub/pages/new", "/staff/hub/pages/new",
+                                               build.staff()),
+    "hub_staff.edit_page": _hub_page(""),
+    "hub_staff.restore": _hub_page("/versions/1/restore"),
+    "hub_staff.edit_news": _hub_news,
 }
 
 FIELD = re.compile(r'<(?:input|textarea|select)\b[^>]*\bname="([^"]+)"(?:[^>]*\bvalue="([^"]*)")?')
@@ -576,6 +610,7 @@ PUBLIC_PAGES = [
     "badge_credentials.issuer", "badge_credentials.achievement", "badge_credentials.keys",
     "badge_credentials.key", "badge_credentials.revocation_list", "badge_credentials.verify",
     "contact.send", "contact.sent",
+    "hub.index", "hub.toms_guide", "hub.page", "hub.news_index", "hub.news_post", "hub.news_feed",
 ]
 
 

@@ -16,6 +16,7 @@ from charter_app.demo import (
     collective,
     events,
     local_needs,
+    hub,
     organisations,
     pledges,
     reports,
@@ -70,6 +71,7 @@ def seed(signatories: int = 49, pending: int = 5, seed_value: int = 2026,
         if with_reports:
             local_needs.seed()
             collective.seed(datetime.now(UTC))
+        hub.seed(datetime.now(UTC))
 
 
 def _seed(signatories: int, pending: int, seed_value: int, with_logins: bool,

@@ -5,17 +5,20 @@ from sqlalchemy import text
 
 from charter_app.access import public
 from charter_app.extensions import db, limiter
+from charter_app.hub import news
 from charter_app.organisations.commitments import COMMITMENTS
 from charter_app.pledges.catalogue import THEMES, measures_by_theme
 
 bp = Blueprint("pages", __name__)
+
+HOME_NEWS_POSTS = 3
 
 
 @bp.route("/")
 @public
 def home():
     return render_template("pages/home.html", title="Home", commitments=COMMITMENTS,
-                           themes=THEMES)
+                           themes=THEMES, latest_news=news.latest_posts(HOME_NEWS_POSTS))
 
 
 @bp.route("/charter")
