@@ -270,15 +270,17 @@ def test_marks_plan_badge_and_qr_code_with_expired_ones_marked(app, build, signa
                    current_key=f"signatory:{organisation.id}", year_label="2025",
                    valid_from=NOW - timedelta(days=400))])
     db.session.commit()
-    award = db.session.scalar(select(BadgeAward))
     member = _signed_in(app, signatory.owner_email)
     html = member.get(f"/organisations/{organisation.id}/statement").get_data(as_text=True)
     text = _text(html)
     assert "ISO 9001, certificate Q-1: Expires 30 June 2027" in text
     assert "Investors in People: Expired on 31 January 2026" in text
     assert "published 1 April 2025" in text and "Review overdue, expired on 1 April 2026" in text
-    assert f"/badges/{award.public_id}" in html
-    assert "<svg" in html and "QR code of the verification link for the Charter Signatory" in html
+    # The badge it leads with (a level, else Reported, else Charter Signatory) and its QR code.
+    awards = db.session.scalars(select(BadgeAward).where(
+        BadgeAward.organisation_id == organisation.id)).all()
+    assert any(f"/badges/{award.public_id}" in html for award in awards)
+    assert "<svg" in html and "QR code of the verification link for the" in html
     assert "style=" not in html.split("app-qr", 1)[1].split("</svg>", 1)[0]
 
 
@@ -288,3 +290,90 @@ def test_the_dashboard_links_to_the_statement(app, signatory):
         as_text=True)
     assert "Social value statement for bids" in html
     assert f"/organisations/{signatory.organisation_id}/statement" in html
+
+
+# --- the quality marks and carbon reduction plan on the profile ---------------------------------
+
+
+def _approved_member(app, build):
+    owner = build.user()
+    organisation = build.organisation(owner, status="approved")
+    return _signed_in(app, owner.email), organisation
+
+
+def test_a_member_adds_changes_and_removes_a_quality_mark(app, build):
+    client, organisation = _approved_member(app, build)
+    base = f"/organisations/{organisation.id}/quality-marks"
+    response = submit_form(client, f"{base}/new", {
+        "name": "ISO 9001", "certificate_number": "Q-123", "url": "www.example.org/cert",
+        "expires_on": ["31", "3", "2027"]})
+    assert response.status_code == 302
+    mark = db.session.scalar(select(QualityMark))
+    assert (mark.url, mark.expires_on) == ("https://www.example.org/cert", date(2027, 3, 31))
+    response = submit_form(client, f"{base}/{mark.id}", {
+        "name": "ISO 9001:2015", "certificate_number": "Q-123", "url": "",
+        "expires_on": ["", "", ""]})
+    assert response.status_code == 302
+    db.session.refresh(mark)
+    assert (mark.name, mark.url, mark.expires_on) == ("ISO 9001:2015", None, None)
+    assert submit_form(client, f"{base}/{mark.id}/remove", {}).status_code == 302
+    assert db.session.scalar(select(QualityMark.id)) is None
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ({"name": ""}, "Enter the name of the quality mark"),
+    ({"name": "x" * 121}, "must be 120 characters or fewer"),
+    ({"certificate_number": "9" * 61}, "must be 60 characters or fewer"),
+    ({"url": "http://example.org/cert"}, "starts with https://"),
+    ({"url": "https://example"}, "in the correct format"),
+    ({"url": "https://example.org/" + "a" * 290}, "300 characters or fewer"),
+    ({"certificate_number": "", "url": ""}, "Enter a certificate number or a link"),
+    ({"expires_on": ["31", "2", "2027"]}, "must be a real date"),
+    ({"expires_on": ["1", "", "2027"]}, "must include a day, month and year"),
+    ({"expires_on": ["1", "1", "3027"]}, "must be a year between"),
+    ({"expires_on": None}, None),  # no date boxes at all: blank, not a crash
+])
+def test_quality_mark_bad_input_is_refused_in_plain_words(app, build, data, message):
+    client, organisation = _approved_member(app, build)
+    form = {"name": "ISO 9001", "certificate_number": "Q-1", "url": "",
+            "expires_on": ["1", "1", "2027"], **data}
+    form = {key: value for key, value in form.items() if value is not None}
+    response = submit_form(client, f"/organisations/{organisation.id}/quality-marks/new", form)
+    if message is None:
+        assert response.status_code == 302
+        return
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+    assert "Error:" in response.get_data(as_text=True)
+    assert db.session.scalar(select(QualityMark.id)) is None
+
+
+@pytest.mark.parametrize(("data", "message"), [
+    ({"url": ""}, "Enter the link to your carbon reduction plan"),
+    ({"url": "http://example.org/crp"}, "starts with https://"),
+    ({"published_on": ["", "", ""]}, "Enter the date your plan was published"),
+    ({"published_on": ["1", "1", "2099"]}, "must be today or in the past"),
+    ({"review_on": ["1", "4", "2025"]}, "must be after the date published"),
+])
+def test_carbon_plan_bad_input_is_refused(app, build, data, message):
+    client, organisation = _approved_member(app, build)
+    form = {"url": "https://example.org/crp.pdf", "published_on": ["1", "4", "2025"],
+            "review_on": ["1", "4", "2026"], **data}
+    response = submit_form(client, f"/organisations/{organisation.id}/carbon-reduction-plan",
+                           form)
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+    assert db.session.scalar(select(CarbonReductionPlan.id)) is None
+
+
+def test_a_carbon_plan_is_saved_and_another_organisation_cannot_reach_it(app, build):
+    client, organisation = _approved_member(app, build)
+    page = f"/organisations/{organisation.id}/carbon-reduction-plan"
+    assert submit_form(client, page, {"url": "https://example.org/crp.pdf",
+                                      "published_on": ["1", "4", "2025"],
+                                      "review_on": ["1", "4", "2026"]}).status_code == 302
+    plan = db.session.scalar(select(CarbonReductionPlan))
+    assert (plan.published_on, plan.review_on) == (date(2025, 4, 1), date(2026, 4, 1))
+    stranger, _other = _approved_member(app, build)
+    assert stranger.get(page).status_code == 404
+    assert stranger.get(f"/organisations/{organisation.id}/quality-marks").status_code == 404
