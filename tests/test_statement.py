@@ -4,7 +4,6 @@ whether it is current, superseded, or out of date; only members make and see the
 quality marks and carbon reduction plan it shows are checked on the way in."""
 
 import re
-import threading
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -25,6 +24,7 @@ from charter_app.reports.statement import build_snapshot, generate_statement
 from charter_app.reports.statement_models import SocialValueStatement
 from tests.builders import PASSWORD
 from tests.conftest import counting_statements, csrf_token_from, log_in, submit_form
+from tests.test_concurrency import HttpSession, _all_at_once
 from tests.test_dashboard import NOW, freeze_today, two_years_of_reports
 
 PENNY = Decimal("0.01")
@@ -183,35 +183,26 @@ def test_unknown_statement_addresses_are_404(client, public_id):
     assert client.get(f"/statements/{public_id}").status_code == 404
 
 
-def test_two_statements_made_at_once_leave_exactly_one_current(app, build, database_url):
+def test_statements_made_at_once_leave_exactly_one_current(app, build, live_server):
     owner = build.user()
     organisation = build.organisation(owner, status="approved")
-    errors = []
-
-    def make():
-        with app.app_context():
-            try:
-                generate_statement(db.session.get(Organisation, organisation.id),
-                                   db.session.get(type(owner), owner.id))
-                db.session.commit()
-            except Exception as error:  # noqa: BLE001 - reported below
-                errors.append(error)
-                db.session.rollback()
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=make) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    session = HttpSession(live_server)
+    session.sign_in(owner.email)
+    page = f"/organisations/{organisation.id}/statement"
+    _status, _location, html = session.request("GET", page)
+    token = csrf_token_from(html)
+    statuses = _all_at_once(lambda: session.request("POST", page, {"csrf_token": token})[0],
+                            count=8)
+    assert statuses == [302] * 8
+    db.session.expire_all()
     made = db.session.scalars(select(SocialValueStatement).where(
-        SocialValueStatement.organisation_id == organisation.id)).all()
-    assert len(made) == 3
-    assert sum(statement.is_current for statement in made) == 1
-    assert sorted(s.superseded_by_id for s in made if s.superseded_by_id) == sorted(
-        s.id for s in made if s.id != min(m.id for m in made))
+        SocialValueStatement.organisation_id == organisation.id)
+        .order_by(SocialValueStatement.id)).all()
+    assert len(made) == 8
+    assert [statement.is_current for statement in made] == [False] * 7 + [True]
+    # Each supersedes the one before it: a chain, never two pointing at one.
+    assert [statement.superseded_by_id for statement in made[:-1]] == [
+        statement.id for statement in made[1:]]
 
 
 # --- who may see what ---------------------------------------------------------------------------
