@@ -127,6 +127,11 @@ def test_the_recount_agrees_on_the_demo_data(app, app_ctx):
     recount = _recount(organisation.id, quarters[0], quarters[-1])
     assert _as_recounted(snapshot["social_value"]) == recount
     assert Decimal(recount["total"]["gross"]) > 0
+    # The demo gives the signatory login's organisation marks, a plan and a statement.
+    made = db.session.scalar(select(SocialValueStatement).where(
+        SocialValueStatement.organisation_id == organisation.id))
+    assert made.is_current and made.snapshot["quality_marks"]
+    assert made.snapshot["carbon_reduction_plan"]["url"].startswith("https://")
 
 
 # --- snapshots: current, superseded, changed ----------------------------------------------------

@@ -10,7 +10,16 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, func, select
 
-from charter_app.demo import accounts, badges, collective, events, organisations, pledges, reports
+from charter_app.demo import (
+    accounts,
+    badges,
+    collective,
+    events,
+    organisations,
+    pledges,
+    reports,
+    statements,
+)
 from charter_app.demo.accounts import DEMO_LOGINS
 from charter_app.events.models import Booking, Event, Registration
 from charter_app.extensions import db
@@ -59,6 +68,7 @@ def seed(signatories: int = 49, pending: int = 5, seed_value: int = 2026,
             badges.seed(datetime.now(UTC))
         if with_reports:
             collective.seed(datetime.now(UTC))
+            statements.seed(datetime.now(UTC))
 
 
 def _seed(signatories: int, pending: int, seed_value: int, with_logins: bool,
