@@ -136,6 +136,7 @@ def register_blueprints(app: Flask) -> None:
     from charter_app.hub.views import bp as hub_bp
     from charter_app.notifications.preference_views import bp as email_preferences_bp
     from charter_app.notifications.staff_views import bp as outbox_staff_bp
+    from charter_app.organisations.declaration_views import bp as organisation_declarations_bp
     from charter_app.organisations.profile_views import bp as organisation_profile_bp
     from charter_app.organisations.staff_views import bp as organisations_staff_bp
     from charter_app.organisations.standing_views import bp as organisations_standing_bp
@@ -149,6 +150,7 @@ def register_blueprints(app: Flask) -> None:
     from charter_app.reporting.views import bp as reporting_bp
     from charter_app.reports.insights_views import bp as insights_staff_bp
     from charter_app.reports.staff_views import bp as reports_staff_bp
+    from charter_app.reports.statement_views import bp as statements_bp
     from charter_app.reports.views import bp as reports_bp
     from charter_app.staff.views import bp as staff_bp
 
@@ -189,6 +191,8 @@ def register_blueprints(app: Flask) -> None:
         contact_staff_bp,
         hub_bp,
         hub_staff_bp,
+        organisation_declarations_bp,
+        statements_bp,
     ):
         app.register_blueprint(blueprint)
     if app.config.get("MAIL_CATCHER_DIR"):

@@ -7,6 +7,7 @@ from charter_app.directory.models import ContentVersion
 from charter_app.events.models import Event, EventBuyer, Partner
 from charter_app.hub.models import NewsPost, Page, PageVersion
 from charter_app.notifications.models import OutboxMessage
+from charter_app.organisations.declaration_models import CarbonReductionPlan, QualityMark
 from charter_app.organisations.models import Organisation, StatusChange
 from charter_app.pledges.models import Measure, Pledge, PledgePeriod, ProxyValue
 from charter_app.reporting.catalogue_models import CatalogueImport
@@ -26,11 +27,15 @@ from charter_app.reports.local_needs_models import (
     PostcodeArea,
 )
 from charter_app.reports.models import CollectiveReport
+from charter_app.reports.statement_models import SocialValueStatement
 
 __all__ = [
     "AreaBoundary",
     "BadgeAward",
     "BadgeRecheck",
+    "CarbonReductionPlan",
+    "QualityMark",
+    "SocialValueStatement",
     "AnnualUpdate",
     "CatalogueChange",
     "CatalogueImport",

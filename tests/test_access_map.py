@@ -26,6 +26,8 @@ PUBLIC_ENDPOINTS = {
     "reports.report_pdf",
     "reports.api_index",
     "reports.api_report",
+    # A signatory's frozen statement for bids, for whoever holds its unguessable link.
+    "statements.shared",
     "badges.rules",
     "badges.award",
     "badges.award_svg",

@@ -21,6 +21,7 @@ from werkzeug.routing.converters import NumberConverter
 
 from charter_app.accounts.models import Invitation, MemberRole, User
 from charter_app.extensions import db, limiter
+from charter_app.organisations.declaration_models import CarbonReductionPlan, QualityMark
 from charter_app.organisations.models import LegalChangeRequest
 from charter_app.pledges.services import add_years
 from charter_app.tokens import make_token
@@ -107,6 +108,29 @@ def _signatory_page(path: str) -> Callable[[Builders], Target]:
         url = f"/organisations/{organisation.id}/{path}"
         return Target(url, url, owner)
     return setup
+
+
+def _quality_mark(suffix: str) -> Callable[[Builders], Target]:
+    def setup(build):
+        owner, organisation = _applicant(build, status="approved")
+        mark = QualityMark(organisation_id=organisation.id, name="ISO 9001",
+                           certificate_number="Q-1")
+        db.session.add(mark)
+        db.session.commit()
+        url = f"/organisations/{organisation.id}/quality-marks/{mark.id}{suffix}"
+        return Target(url, url, owner)
+    return setup
+
+
+def _carbon_plan_removal(build):
+    owner, organisation = _applicant(build, status="approved")
+    db.session.add(CarbonReductionPlan(organisation_id=organisation.id,
+                                       url="https://example.org/plan",
+                                       published_on=date(2026, 4, 1),
+                                       review_on=date(2027, 4, 1)))
+    db.session.commit()
+    page = f"/organisations/{organisation.id}/quality-marks"
+    return Target(f"/organisations/{organisation.id}/carbon-reduction-plan/remove", page, owner)
 
 
 def _publishing_choice(build):
@@ -503,6 +527,12 @@ POST_TARGETS: dict[str, Callable[[Builders], Target]] = {
     "hub_staff.edit_page": _hub_page(""),
     "hub_staff.restore": _hub_page("/versions/1/restore"),
     "hub_staff.edit_news": _hub_news,
+    "organisation_declarations.add_mark": _signatory_page("quality-marks/new"),
+    "organisation_declarations.edit_mark": _quality_mark(""),
+    "organisation_declarations.remove_mark": _quality_mark("/remove"),
+    "organisation_declarations.carbon_plan": _signatory_page("carbon-reduction-plan"),
+    "organisation_declarations.remove_carbon_plan": _carbon_plan_removal,
+    "statements.generate": _signatory_page("statement"),
 }
 
 FIELD = re.compile(r'<(?:input|textarea|select)\b[^>]*\bname="([^"]+)"(?:[^>]*\bvalue="([^"]*)")?')
@@ -611,6 +641,7 @@ PUBLIC_PAGES = [
     "badge_credentials.key", "badge_credentials.revocation_list", "badge_credentials.verify",
     "contact.send", "contact.sent",
     "hub.index", "hub.toms_guide", "hub.page", "hub.news_index", "hub.news_post", "hub.news_feed",
+    "statements.shared",
 ]
 
 

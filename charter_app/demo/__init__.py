@@ -15,11 +15,12 @@ from charter_app.demo import (
     badges,
     collective,
     events,
-    local_needs,
     hub,
+    local_needs,
     organisations,
     pledges,
     reports,
+    statements,
 )
 from charter_app.demo.accounts import DEMO_LOGINS
 from charter_app.events.models import Booking, Event, Registration
@@ -71,6 +72,7 @@ def seed(signatories: int = 49, pending: int = 5, seed_value: int = 2026,
         if with_reports:
             local_needs.seed()
             collective.seed(datetime.now(UTC))
+            statements.seed(datetime.now(UTC))
         hub.seed(datetime.now(UTC))
 
 

@@ -133,6 +133,37 @@ def quantities_by_measure(organisation_id: int, pledge_period_id: int) -> dict[i
             for row in db.session.execute(statement)}
 
 
+@dataclass(frozen=True)
+class ProxyUsed:
+    """A proxy value an organisation's counted entries were valued at, as frozen on them."""
+
+    measure_id: int
+    financial_year: int
+    value: Decimal | None
+    source: str | None
+    edition: str | None
+    national_toms_code: str | None
+    national_toms_edition: str | None
+
+
+def proxies_used(organisation_id: int, *, first: FinancialQuarter | None = None,
+                 last: FinancialQuarter | None = None) -> list[ProxyUsed]:
+    """Each distinct proxy value (with its source and edition) behind an organisation's
+    figures, by measure and financial year: one statement."""
+    statement = (
+        _counted()
+        .add_columns(ReportEntry.measure_id, QuarterlyReport.financial_year,
+                     ReportEntry.proxy_value, ReportEntry.proxy_source,
+                     ReportEntry.proxy_edition, ReportEntry.national_toms_code,
+                     ReportEntry.national_toms_edition)
+        .where(QuarterlyReport.organisation_id == organisation_id, _between(first, last))
+        .distinct()
+    )
+    rows = [ProxyUsed(*row) for row in db.session.execute(statement).tuples()]
+    return sorted(rows, key=lambda row: (row.measure_id, row.financial_year,
+                                         row.edition or "", row.source or ""))
+
+
 def last_complete_quarters(today: date, count: int = 4) -> list[FinancialQuarter]:
     """The `count` quarters that ended before today, oldest first."""
     quarter = FinancialQuarter.containing(today)

@@ -19,7 +19,7 @@ from charter_app.organisations.models import LISTED_STATUSES, Organisation
 from charter_app.pledges.models import Measure, Pledge
 from charter_app.reporting.models import QuarterlyReport, ReportEntry, ReportRevision
 from charter_app.reporting.quarters import FinancialQuarter
-from charter_app.reporting.totals import Figures, totals_by
+from charter_app.reporting.totals import Figures, ProxyUsed, proxies_used, totals_by
 from charter_app.reports import local_needs
 from charter_app.timeutil import LONDON
 
@@ -80,12 +80,14 @@ class ReportFigures:
         return None if not total.gross else total.checked_gross / total.gross
 
 
-def _grouped(first: FinancialQuarter, last: FinancialQuarter) -> dict[str, dict]:
-    """By theme, measure code and area (None key: the total), three statements."""
+def _grouped(first: FinancialQuarter, last: FinancialQuarter,
+             organisation_id: int | None = None) -> dict[str, dict]:
+    """By theme, measure code and area (None key: the total), three statements; every
+    signatory's, or one organisation's."""
     codes = dict(db.session.execute(select(Measure.id, Measure.code)).tuples().all())
     result = {}
     for group in GROUPS:
-        rows = totals_by(group, first=first, last=last)
+        rows = totals_by(group, organisation_id=organisation_id, first=first, last=last)
         if group == "measure":
             rows = {codes[measure_id]: figures for measure_id, figures in rows.items()}
         if group == "area":
@@ -170,6 +172,30 @@ def _local_needs(quarter: FinancialQuarter) -> dict:
     totals = local_needs.totals_by_need(quarter, deciles and deciles.edition)
     return {"by_band": totals.by_band, "by_small_area": totals.by_area,
             "local_needs_data": local_needs.data_in_use(deciles, postcodes)}
+
+
+@dataclass(frozen=True)
+class OrganisationFigures:
+    """One signatory's social value over a run of quarters (its bid statement)."""
+
+    first: FinancialQuarter
+    last: FinancialQuarter
+    grouped: dict[str, dict]  # as ReportFigures.quarter_figures, for this organisation only
+    proxies: list[ProxyUsed]  # the proxy values its counted entries were valued at
+
+    @property
+    def total(self) -> Figures:
+        return self.grouped["theme"].get(None, Figures())
+
+
+def organisation_figures(organisation_id: int, first: FinancialQuarter,
+                         last: FinancialQuarter) -> OrganisationFigures:
+    """The same grouping as the collective report, filtered to one organisation: five
+    statements, whatever the number of quarters or entries."""
+    return OrganisationFigures(
+        first=first, last=last,
+        grouped=_grouped(first, last, organisation_id=organisation_id),
+        proxies=proxies_used(organisation_id, first=first, last=last))
 
 
 # --- the frozen form -------------------------------------------------------------------------
