@@ -28,6 +28,7 @@ PUBLIC_ENDPOINTS = {
     "reports.api_report",
     # A signatory's frozen statement for bids, for whoever holds its unguessable link.
     "statements.shared",
+    "statements.shared_pdf",
     "badges.rules",
     "badges.award",
     "badges.award_svg",

@@ -642,6 +642,7 @@ PUBLIC_PAGES = [
     "contact.send", "contact.sent",
     "hub.index", "hub.toms_guide", "hub.page", "hub.news_index", "hub.news_post", "hub.news_feed",
     "statements.shared",
+    "statements.shared_pdf",
 ]
 
 

@@ -3,12 +3,14 @@ from the raw entries; each one made is a frozen snapshot at an unguessable link 
 whether it is current, superseded, or out of date; only members make and see the live one; the
 quality marks and carbon reduction plan it shows are checked on the way in."""
 
+import io
 import re
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from charter_app import demo
@@ -186,6 +188,31 @@ def test_a_statement_is_frozen_and_says_when_it_is_superseded_or_out_of_date(
 @pytest.mark.parametrize("public_id", ["x" * 22, "short", "a" * 40, "%00" * 8])
 def test_unknown_statement_addresses_are_404(client, public_id):
     assert client.get(f"/statements/{public_id}").status_code == 404
+    assert client.get(f"/statements/{public_id}.pdf").status_code == 404
+
+
+def test_the_pdf_carries_the_frozen_statement_and_where_to_check_it(app, build, signatory):
+    organisation = db.session.get(Organisation, signatory.organisation_id)
+    made = generate_statement(organisation, organisation.memberships[0].user)
+    db.session.commit()
+    visitor = app.test_client()
+    assert f'href="/statements/{made.public_id}.pdf"' in visitor.get(
+        f"/statements/{made.public_id}").get_data(as_text=True)
+
+    build.report(organisation, signatory.quarters[4], entries={"CDP-JOB-03": "1"})
+    response = visitor.get(f"/statements/{made.public_id}.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert "noindex" in response.headers["X-Robots-Tag"]
+    disposition = response.headers["Content-Disposition"]
+    assert re.fullmatch(r'attachment; filename="social-value-statement-[a-z0-9-]+\.pdf"',
+                        disposition)
+    reader = PdfReader(io.BytesIO(response.data))
+    text = " ".join(page.extract_text() for page in reader.pages)
+    text = re.sub(r"\s+", " ", text)
+    assert organisation.name in text
+    assert "£10,496.30" in text and "£10,195.20" in text  # as frozen, not as now
+    assert f"/statements/{made.public_id}" in text.replace(" ", "")
+    assert "/StructTreeRoot" in reader.trailer["/Root"]
 
 
 def test_statements_made_at_once_leave_exactly_one_current(app, build, live_server):

@@ -8,9 +8,10 @@ from flask_wtf import FlaskForm
 
 from charter_app.access import get_membership_for, login_required, public
 from charter_app.organisations import declarations
+from charter_app.pdf import pdf_response
 from charter_app.reports import statement as statements
 from charter_app.reports.statement_models import SocialValueStatement
-from charter_app.timeutil import london_date, utcnow
+from charter_app.timeutil import format_london, london_date, utcnow
 
 bp = Blueprint("statements", __name__)
 
@@ -90,3 +91,22 @@ def shared(public_id: str):
         statement=found, changes=statements.changes_since(found),
         **statement_context(found.snapshot, found.generated_at))
     return response, 200, {"X-Robots-Tag": NOINDEX, "Referrer-Policy": "no-referrer"}
+
+
+@bp.route("/statements/<public_id>.pdf")
+@public
+def shared_pdf(public_id: str):
+    """The frozen statement as a PDF to attach to a tender response; it names the address
+    where a buyer checks whether it is still current."""
+    found = _statement_or_404(public_id)
+    name = found.snapshot["organisation"]["name"]
+    title = f"Social value statement: {name}"
+    response = pdf_response(
+        "reports/statement_pdf.html", f"social-value-statement-{name}-"
+        f"{found.generated_at:%Y-%m-%d}", document_title=title,
+        document_author=name, document_footer=f"{title}, made on "
+        f"{format_london(found.generated_at, with_time=False)}",
+        shared_url=url_for("statements.shared", public_id=found.public_id, _external=True),
+        **statement_context(found.snapshot, found.generated_at))
+    response.headers["X-Robots-Tag"] = NOINDEX
+    return response
