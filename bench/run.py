@@ -13,7 +13,9 @@ the minimal /livez endpoint; and the collective social value totals on SQLite an
 6. Builds a meet-the-buyer day with 500 registrations and 3 buyers x 12 slots, and runs wrk on
    its public page and the staff check-in list the same way (bench/events.py).
 7. Times `reporting.totals.totals_by` over 1,000 signatories x 8 quarters x 6 entries, on SQLite
-   and, when BENCH_DATABASE_URL or TEST_DATABASE_URL is set, PostgreSQL (bench/totals.py).
+   and, when BENCH_DATABASE_URL or TEST_DATABASE_URL is set, PostgreSQL (bench/totals.py), and
+   on the same data generating a quarter's collective report, and its PDF (bench/collective.py);
+   the published report's public page is one of the wrk rows.
 8. Runs the quarterly reminder scan for 10,000 and 50,000 signatories (peak memory, SQL per
    batch) and drains the outbox into a real SMTP server on loopback (bench/reminders.py).
 
@@ -322,6 +324,7 @@ def main() -> int:
             seed_seconds = seed(app)
             log(f"seeded in {seed_seconds:.1f} s")
             targets = endpoints(app)
+            from bench import collective as bench_collective
             from bench import dashboard, totals
             from bench import events as bench_events
             from bench import reminders as bench_reminders
@@ -330,6 +333,8 @@ def main() -> int:
             log(f"dashboard: {dashboard_path}, {dashboard_reports} quarterly reports")
             dashboard_sql = dashboard.statements(app, dashboard_path)
             event_paths = bench_events.prepare(app)
+            report_path = bench_collective.prepare(app)
+            targets.append(("/reports/<fy>/q<n> (published report)", report_path))
             log(f"events: {event_paths[0]} and {event_paths[1]}")
             paths = ["/livez"] + [path for _label, path in targets] + [event_paths[0]]
             sql_cached = statements_per_request(app, paths)

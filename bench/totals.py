@@ -85,9 +85,13 @@ def measure(kind: str, url: str, log) -> dict:
                            "keys": len(by_group)}
             log(f"totals on {kind}: by {group}, {rows[group]['ms']:.1f} ms, "
                 f"{rows[group]['sql']} statement(s)")
+        from bench import collective
+
+        report_result = collective.measure(kind, log)
         db.session.remove()
         db.engine.dispose()
-    return {"kind": kind, "rows": rows, "insert_seconds": insert_seconds, **inserted}
+    return {"kind": kind, "rows": rows, "insert_seconds": insert_seconds, "report": report_result,
+            **inserted}
 
 
 def insert_reports(rng: random.Random) -> dict:
@@ -171,6 +175,8 @@ def insert_reports(rng: random.Random) -> dict:
 
 
 def report(results: list[dict]) -> str:
+    from bench import collective
+
     kinds = [result["kind"] for result in results]
     header = "| `totals_by(...)` | groups | " + " | ".join(
         f"{kind} ms per call | {kind} SQL statements" for kind in kinds) + " |"
@@ -195,4 +201,5 @@ def report(results: list[dict]) -> str:
         "",
         *lines,
         "",
+        collective.report(results),
     ])

@@ -4,6 +4,8 @@ and the report page's map: one shape per area in its band, a circle where value 
 a title and description, the same figures in the table, frozen with the report; pages without
 boundaries, and reports published before the map, still render."""
 
+import csv
+import io
 import json
 import re
 from decimal import Decimal
@@ -173,6 +175,14 @@ def test_the_report_maps_each_area_in_its_band_with_value_marked_and_tabled(app,
     assert rows["E01999901"][:2] == ["Fictional Durham 001A (E01999901)", "Severe (decile 1)"]
     assert published["quarter_figures"]["E01999901"]["gross"] == f"{gross['ZZ9 1AA']:.2f}"
     assert published["quarter_figures"]["E01999903"]["decile"] == 7
+    # The CSV carries the same figures, one line per small area and period.
+    csv_lines = list(csv.reader(io.StringIO(app.test_client().get(f"{PUBLIC}.csv").text)))
+    by_area = {(line[1], line[3]): line for line in csv_lines if line[2] == "small_area"}
+    assert {code for _period, code in by_area} == {"E01999901", "E01999903"}
+    severe = by_area[("this quarter", "E01999901")]
+    assert severe[4:7] == ["E01999901 (decile 1)",
+                           published["quarter_figures"]["E01999901"]["gross"],
+                           published["quarter_figures"]["E01999901"]["net"]]
 
 
 def test_the_published_map_figures_stay_when_new_data_arrives(app, build, tmp_path):

@@ -148,6 +148,12 @@ def csv_rows(snapshot: dict) -> list[list]:
             lines.append(["social_value", words, "band", row.key, row.label,
                           figures.get("gross", "0.00"), figures.get("net", "0.00"),
                           figures.get("checked_gross", "0.00"), "", "", ""])
+    small_areas = snapshot.get("by_small_area") or {}  # absent from reports before the map
+    for period, words in PERIODS[:2]:
+        for code, figures in small_areas.get(period, {}).items():
+            lines.append(["social_value", words, "small_area", code,
+                          f"{code} (decile {figures['decile']})", figures["gross"],
+                          figures["net"], figures["checked_gross"], "", "", ""])
     for target in targets(snapshot):
         lines.append(["targets", "current pledge years", "measure", target["measure_code"],
                       target["name"], "", "", "", target["pledges"], target["target"],
