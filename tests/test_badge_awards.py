@@ -2,9 +2,12 @@
 earned anew; the nightly re-check; and what the public sees of an award (its page, images
 baked with the Open Badges 2.0 assertion, the hosted assertion answering 410 once revoked)."""
 
+import html
 import json
+import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime, time, timedelta
+from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -201,3 +204,32 @@ def test_an_award_id_with_a_nul_byte_or_of_any_length_is_a_404_not_a_database_er
     for award_id in ("%00", "abc%00def", "x" * 33, "short", "a" * 22 + "%0A"):
         for suffix in ("", ".svg", ".png", ".json"):
             assert client.get(f"/badges/{award_id}{suffix}").status_code == 404
+
+
+def test_the_website_snippet_escapes_the_organisation_name(build, client):
+    """A name with quotes and angle brackets cannot break out of the snippet's alt text."""
+    organisation, owner = _signatory(build, name='Bolt & "Nut" <Works> Ltd')
+    awards.refresh(organisation.id, NOW)
+    db.session.commit()
+    log_in(client, owner.email, PASSWORD)
+    page = client.get(f"/organisations/{organisation.id}/badges").text
+    # The snippet, read back from its textarea, parses to one image whose alt is the name.
+    snippets = [html.unescape(text) for text in re.findall(
+        r"<textarea[^>]*>\s*(&lt;a href=.*?)</textarea>", page, flags=re.S)]
+    assert snippets
+    for snippet in snippets:
+        images = ImageAlts()
+        images.feed(snippet)
+        assert len(images.alts) == 1
+        assert 'Bolt & "Nut" <Works> Ltd. Check it is still valid.' in images.alts[0]
+    assert "<Works>" not in page
+
+
+class ImageAlts(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.alts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "img":
+            self.alts.append(dict(attrs)["alt"])

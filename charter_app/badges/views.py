@@ -6,6 +6,7 @@ import json
 from datetime import datetime
 
 from flask import Blueprint, Response, abort, render_template, url_for
+from markupsafe import escape
 from sqlalchemy import select
 
 from charter_app.access import get_membership_for, login_required, public
@@ -137,12 +138,10 @@ def embed_snippets(award: BadgeAward) -> dict[str, str]:
     image = url_for("badges.award_svg", award_id=award.public_id, _external=True)
     alt = f"{award.name}, County Durham Pound Charter: {award.organisation.name}. Check it is " \
           f"still valid."
-    html_alt = (alt.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
-                .replace(">", "&gt;"))
     markdown_alt = alt.replace("[", "(").replace("]", ")")
     return {
-        "html": f'<a href="{verify}"><img src="{image}" alt="{html_alt}" width="240" '
-                f'height="140"></a>',
+        "html": f'<a href="{escape(verify)}"><img src="{escape(image)}" alt="{escape(alt)}" '
+                f'width="240" height="140"></a>',
         "markdown": f"[![{markdown_alt}]({image})]({verify})",
     }
 
