@@ -18,6 +18,8 @@ PUBLIC_ENDPOINTS = {
     "hub.news_index",
     "hub.news_post",
     "hub.news_feed",
+    "hub.partners_index",
+    "hub.partner",
     "reports.index",
     "reports.report",
     "reports.version",

@@ -71,6 +71,10 @@ def test_seed_demo_loads_signatories_applications_and_logins_once(app, client):
     assert sorted(report.status for report in reports) == ["draft", "published", "published"]
     published = client.get("/reports").get_data(as_text=True)
     assert published.count("Progress report 20") == 2
+    # The demo partners have pages: real, general facts; placeholder contacts marked as demo.
+    council = client.get("/partners/durham-county-council").get_data(as_text=True)
+    assert "NEPO" in council and "social.value@partner.example" in council
+    assert "Demo contact" in council
 
     again = runner.invoke(args=["charter", "seed-demo", "--if-empty"])
     assert "Demo data already loaded." in again.output

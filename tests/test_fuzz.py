@@ -428,6 +428,12 @@ def _hub_news(build):
     return Target(url, url, build.staff())
 
 
+def _hub_partner(build):
+    partner = build.partner("Fuzz Partner")
+    url = f"/staff/hub/partners/{partner.id}"
+    return Target(url, url, build.staff())
+
+
 # Every endpoint that accepts POST, and how to reach it as the user it is for. A new one fails
 # test_every_form_is_fuzzed until it is added here.
 POST_TARGETS: dict[str, Callable[[Builders], Target]] = {
@@ -527,6 +533,7 @@ POST_TARGETS: dict[str, Callable[[Builders], Target]] = {
     "hub_staff.edit_page": _hub_page(""),
     "hub_staff.restore": _hub_page("/versions/1/restore"),
     "hub_staff.edit_news": _hub_news,
+    "hub_staff.edit_partner": _hub_partner,
     "organisation_declarations.add_mark": _signatory_page("quality-marks/new"),
     "organisation_declarations.edit_mark": _quality_mark(""),
     "organisation_declarations.remove_mark": _quality_mark("/remove"),
@@ -641,6 +648,7 @@ PUBLIC_PAGES = [
     "badge_credentials.key", "badge_credentials.revocation_list", "badge_credentials.verify",
     "contact.send", "contact.sent",
     "hub.index", "hub.toms_guide", "hub.page", "hub.news_index", "hub.news_post", "hub.news_feed",
+    "hub.partners_index", "hub.partner",
     "statements.shared",
     "statements.shared_pdf",
 ]

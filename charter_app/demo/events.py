@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from charter_app.accounts.models import User
+from charter_app.demo.partners import give_partners_pages
 from charter_app.events import registrations, services
 from charter_app.events.models import Event, EventKind
 from charter_app.events.registrations import Attendee
@@ -126,6 +127,7 @@ def _buyers_with_timetables(event: Event) -> list:
             slot_minutes=15, starts=time(10), ends=time(13),
             breaks=[(time(11, 30), time(11, 45))]))
         made.append(buyer)
+    give_partners_pages([buyer.partner for buyer in made])
     return made
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from charter_app.extensions import db
@@ -94,6 +95,16 @@ class Partner(db.Model):
     website: Mapped[str | None] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The Knowledge Hub's public page (/partners/<slug>); a partner without a slug has none.
+    slug: Mapped[str | None] = mapped_column(String(80), unique=True)
+    what_it_buys: Mapped[str | None] = mapped_column(String(2000))  # Markdown
+    tenders_url: Mapped[str | None] = mapped_column(String(300))
+    tenders_text: Mapped[str | None] = mapped_column(String(500))
+    social_value_contact_name: Mapped[str | None] = mapped_column(String(120))
+    social_value_contact_email: Mapped[str | None] = mapped_column(String(254))
+    published: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    # Compare-and-set token for the hub's partner editor.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
 
 class EventBuyer(db.Model):

@@ -6,12 +6,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from charter_app.access import staff_required
-from charter_app.hub import news, pages, toms
+from charter_app.hub import news, pages, partners, toms
 from charter_app.hub.forms import NewPageForm, NewsForm, PageForm, PreviewForm, VersionForm
 from charter_app.hub.markdown import render_markdown
 from charter_app.hub.models import PageKind
 from charter_app.hub.news import NewsText
 from charter_app.hub.pages import PageConflict, PageText
+from charter_app.hub.partner_forms import PartnerPageForm
 from charter_app.hub.views import current_financial_year
 from charter_app.pledges.catalogue import THEMES
 from charter_app.timeutil import utcnow
@@ -200,3 +201,46 @@ def edit_news(post_id: int | None = None):
                            title=f"Edit: {post.title}" if post else "New news post",
                            form=form, post=post, conflict=conflict, preview=preview_html), status
 
+
+
+@bp.route("/partners")
+@staff_required
+def partners_list():
+    return render_template("hub/staff/partners.html", title="Partners' pages",
+                           partners=partners.all_partners())
+
+
+def _partner_page(form: PartnerPageForm) -> partners.PartnerPage:
+    return partners.PartnerPage(
+        form.slug.data, form.body.data, form.tenders_url.data, form.tenders_text.data,
+        form.social_value_contact_name.data, form.social_value_contact_email.data,
+        bool(form.published.data))
+
+
+@bp.route("/partners/<int:partner_id>", methods=["GET", "POST"])
+@staff_required
+def edit_partner(partner_id: int):
+    """A partner's public page. New partners are added where buyers are (staff events pages);
+    this editor gives any of them a page."""
+    partner = partners.partner_by_id(partner_id) or abort(404)
+    form = PartnerPageForm(obj=partner if request.method == "GET" else None)
+    conflict, preview_html, status = None, None, 200
+    if request.method == "GET":
+        form.body.data = partner.what_it_buys
+        form.based_on.data = str(partner.version)
+    elif _wants_preview():
+        preview_html = render_markdown(form.body.data)
+    elif form.validate_on_submit():
+        try:
+            partners.save_page(partner, _partner_page(form), based_on=form.based_on_version())
+        except PageConflict as error:
+            conflict, status = str(error), CONFLICT
+            # Saving again now replaces the newer version, knowingly.
+            form.based_on.data = str(partner.version)
+        else:
+            state = "published" if partner.published else "saved, not published"
+            flash(f"{partner.name}'s page is {state}.", "success")
+            return redirect(url_for("hub_staff.edit_partner", partner_id=partner.id))
+    return render_template("hub/staff/edit_partner.html", title=f"Edit: {partner.name}",
+                           form=form, partner=partner, conflict=conflict,
+                           preview=preview_html), status

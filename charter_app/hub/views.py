@@ -5,7 +5,7 @@ import math
 from flask import Blueprint, abort, render_template, request, url_for
 
 from charter_app.access import public
-from charter_app.hub import feed, news, pages, toms
+from charter_app.hub import feed, news, pages, partners, toms
 from charter_app.hub.markdown import render_markdown
 from charter_app.pledges.catalogue import THEMES
 from charter_app.presentation import page_numbers
@@ -32,6 +32,25 @@ def index():
     return render_template("hub/index.html", title="Knowledge Hub",
                            guidance=pages.guidance_pages(published_only=True),
                            latest=news.latest_posts(3))
+
+
+@bp.route("/partners")
+@public
+def partners_index():
+    return render_template("hub/partners.html", title="Partners",
+                           partners=partners.published_partners(), render_markdown=render_markdown)
+
+
+@bp.route("/partners/<slug>")
+@public
+def partner(slug: str):
+    found = partners.published_partner(slug)
+    if found is None:
+        abort(404)
+    upcoming, past = partners.events_as_buyer(found, utcnow())
+    return render_template("hub/partner.html", title=found.name, partner=found,
+                           buys=render_markdown(found.what_it_buys or ""),
+                           upcoming=upcoming, past=past)
 
 
 @bp.route("/hub/toms")
