@@ -60,17 +60,22 @@ class PageForm(FlaskForm):
         return int(value) if value.isdigit() and len(value) < 10 else -1
 
 
-class NewPageForm(PageForm):
-    slug = StringField(
+def slug_field(prefix: str, example: str, max_length: int = SLUG_MAX_LENGTH) -> StringField:
+    """The end of a page's address, after `prefix`."""
+    return StringField(
         "Web address", widget=GovTextInput(), filters=[clean_text],
-        description="The end of the page's address, after /hub/: lower-case letters, numbers "
-                    "and hyphens, like working-with-buyers.",
+        description=f"The end of the page's address, after {prefix}: lower-case letters, "
+                    f"numbers and hyphens, like {example}.",
         validators=[DataRequired(message="Enter the web address"),
-                    Length(max=SLUG_MAX_LENGTH, message=f"Web address must be {SLUG_MAX_LENGTH} "
-                                                        f"characters or fewer"),
+                    Length(max=max_length,
+                           message=f"Web address must be {max_length} characters or fewer"),
                     Regexp(r"\A[a-z0-9]+(-[a-z0-9]+)*\Z",
                            message="Use lower-case letters, numbers and hyphens only, like "
-                                   "working-with-buyers")])
+                                   f"{example}")])
+
+
+class NewPageForm(PageForm):
+    slug = slug_field("/hub/", "working-with-buyers")
 
 
 class NewsForm(FlaskForm):

@@ -3,11 +3,11 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovTextInput
 from wtforms import BooleanField, EmailField, HiddenField, StringField
-from wtforms.validators import URL, DataRequired, Email, Length, Optional, Regexp
+from wtforms.validators import URL, Email, Length, Optional, Regexp
 
 from charter_app.events.models import Partner
-from charter_app.forms import clean_text, column_length, strip_spaces, text_field
-from charter_app.hub.forms import PageForm, body_field
+from charter_app.forms import column_length, strip_spaces, text_field
+from charter_app.hub.forms import PageForm, body_field, slug_field
 
 SLUG_LENGTH = column_length(Partner.slug)
 URL_LENGTH = column_length(Partner.tenders_url)
@@ -15,19 +15,10 @@ EMAIL_LENGTH = column_length(Partner.social_value_contact_email)
 
 
 class PartnerPageForm(FlaskForm):
-    slug = StringField(
-        "Web address", widget=GovTextInput(), filters=[clean_text],
-        description="The end of the page's address, after /partners/: lower-case letters, "
-                    "numbers and hyphens, like durham-county-council.",
-        validators=[DataRequired(message="Enter the web address"),
-                    Length(max=SLUG_LENGTH,
-                           message=f"Web address must be {SLUG_LENGTH} characters or fewer"),
-                    Regexp(r"\A[a-z0-9]+(-[a-z0-9]+)*\Z",
-                           message="Use lower-case letters, numbers and hyphens only, like "
-                                   "durham-county-council")])
+    slug = slug_field("/partners/", "durham-county-council", SLUG_LENGTH)
     # Named `body` so the editor's live preview (which posts `body`) works for it too.
     body = body_field("What it buys", column_length(Partner.what_it_buys),
-                    "Say what this partner buys")
+                      "Say what this partner buys")
     tenders_url = StringField(
         "Where it publishes tenders", widget=GovTextInput(), filters=[strip_spaces],
         description="The full https address of its procurement portal or tenders page.",
