@@ -534,6 +534,8 @@ POST_TARGETS: dict[str, Callable[[Builders], Target]] = {
     "hub_staff.restore": _hub_page("/versions/1/restore"),
     "hub_staff.edit_news": _hub_news,
     "hub_staff.edit_partner": _hub_partner,
+    "hub_staff.new_partner": lambda build: Target(
+        "/staff/hub/partners/new", "/staff/hub/partners/new", build.staff()),
     "organisation_declarations.add_mark": _signatory_page("quality-marks/new"),
     "organisation_declarations.edit_mark": _quality_mark(""),
     "organisation_declarations.remove_mark": _quality_mark("/remove"),

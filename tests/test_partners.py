@@ -184,3 +184,20 @@ def test_lengths_and_formats_are_checked_in_the_form(staff_client, build, field,
     response = _edit(staff_client, partner.id, **{field: value})
     assert response.status_code == 200
     assert message in response.text
+
+
+def test_staff_add_a_partner_with_its_page(client, staff_client, build):
+    build.partner("Believe Housing")
+    url = "/staff/hub/partners/new"
+    token = csrf_token_from(staff_client.get(url).text)
+    fields = {"csrf_token": token, "name": "Karbon Homes", "slug": "karbon-homes",
+              "body": "Repairs", "published": "y", "action": "save"}
+    assert staff_client.post(url, data=fields).status_code == 302
+    assert "Repairs" in client.get("/partners/karbon-homes").text
+    # A name taken, or an address taken: told, and nothing half-made.
+    taken = staff_client.post(url, data={**fields, "name": "Believe Housing",
+                                         "slug": "believe-housing"})
+    assert taken.status_code == 409 and "There is already a partner called" in taken.text
+    clash = staff_client.post(url, data={**fields, "name": "Livin"})
+    assert clash.status_code == 409 and "Another partner&#39;s page" in clash.text
+    assert "Livin" not in staff_client.get("/staff/hub/partners").text

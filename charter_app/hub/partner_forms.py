@@ -46,3 +46,8 @@ class PartnerPageForm(FlaskForm):
 
     based_on_version = PageForm.based_on_version
 
+
+
+class NewPartnerForm(PartnerPageForm):
+    name = text_field("Name", "Enter the partner's name",
+                      max_length=column_length(Partner.name))

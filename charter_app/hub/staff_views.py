@@ -6,13 +6,15 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from charter_app.access import staff_required
+from charter_app.events.buyers import BuyerRefused, PartnerDetails, add_partner
+from charter_app.extensions import db
 from charter_app.hub import news, pages, partners, toms
 from charter_app.hub.forms import NewPageForm, NewsForm, PageForm, PreviewForm, VersionForm
 from charter_app.hub.markdown import render_markdown
 from charter_app.hub.models import PageKind
 from charter_app.hub.news import NewsText
 from charter_app.hub.pages import PageConflict, PageText
-from charter_app.hub.partner_forms import PartnerPageForm
+from charter_app.hub.partner_forms import NewPartnerForm, PartnerPageForm
 from charter_app.hub.views import current_financial_year
 from charter_app.pledges.catalogue import THEMES
 from charter_app.timeutil import utcnow
@@ -215,6 +217,32 @@ def _partner_page(form: PartnerPageForm) -> partners.PartnerPage:
         form.slug.data, form.body.data, form.tenders_url.data, form.tenders_text.data,
         form.social_value_contact_name.data, form.social_value_contact_email.data,
         bool(form.published.data))
+
+
+@bp.route("/partners/new", methods=["GET", "POST"])
+@staff_required
+def new_partner():
+    form = NewPartnerForm()
+    preview_html, status = None, 200
+    if request.method == "POST" and _wants_preview():
+        preview_html = render_markdown(form.body.data)
+    elif form.validate_on_submit():
+        try:
+            partner = add_partner(PartnerDetails(name=form.name.data))
+            partners.save_page(partner, _partner_page(form), based_on=partner.version)
+        except BuyerRefused as refusal:
+            form.name.errors = [*form.name.errors, refusal.message]
+            db.session.rollback()
+            status = CONFLICT
+        except PageConflict as conflict:
+            form.slug.errors = [*form.slug.errors, str(conflict)]
+            db.session.rollback()  # the partner too: nothing half-made
+            status = CONFLICT
+        else:
+            flash(f"{partner.name} is added.", "success")
+            return redirect(url_for("hub_staff.edit_partner", partner_id=partner.id))
+    return render_template("hub/staff/edit_partner.html", title="New partner", form=form,
+                           partner=None, conflict=None, preview=preview_html), status
 
 
 @bp.route("/partners/<int:partner_id>", methods=["GET", "POST"])
