@@ -239,3 +239,35 @@ def test_a_report_published_before_the_map_still_renders(app, build):
     assert response.status_code == 200 and "Map of local needs" not in response.text
     api = app.test_client().get("/api/v1/reports/2026-27/q1")
     assert api.status_code == 200
+
+
+def test_a_published_map_is_laid_out_once_and_again_after_a_new_import(app, build, monkeypatch,
+                                                                       tmp_path):
+    from charter_app.reports import area_map
+
+    assert _import(app, "--postcodes", str(POSTCODES)).exit_code == 0
+    assert _import_boundaries(app).exit_code == 0
+    _report_with_locations(build, {"CDP-JOB-03": "ZZ9 1AA"})
+    first = _svg(_publish(app, build))
+    laid_out = []
+    original = area_map.map_section
+    monkeypatch.setattr(area_map, "map_section",
+                        lambda *args, **kwargs: laid_out.append(1) or original(*args, **kwargs))
+    for _ in range(3):
+        assert _svg(app.test_client().get(PUBLIC).text) == first
+    assert laid_out == []  # the publishing request laid it out; later visitors reuse it
+    # Boundaries imported again (a corrected file): every node sees the new import and redraws.
+    moved = json.loads(BOUNDARIES.read_text())
+    for feature in moved["features"]:
+        for polygon in (feature["geometry"]["coordinates"]
+                        if feature["geometry"]["type"] == "MultiPolygon"
+                        else [feature["geometry"]["coordinates"]]):
+            for ring in polygon:
+                for point in ring:
+                    point[0] += 0.01
+    corrected = tmp_path / "moved.geojson"
+    corrected.write_text(json.dumps(moved))
+    assert _import_boundaries(app, corrected).exit_code == 0
+    redrawn = _svg(app.test_client().get(PUBLIC).text)
+    assert laid_out == [1]
+    assert re.findall(r'data-code="(\w+)"', redrawn) == re.findall(r'data-code="(\w+)"', first)

@@ -52,7 +52,11 @@ def page_context(report: CollectiveReport, snapshot: dict) -> dict:
                                      f"Social value by local need, {quarter.label}")
                     if snapshot.get("by_band") else None),
         local_needs_data=presenting.local_needs_data(snapshot),
-        map_section=area_map.map_section(snapshot, quarter.label),
+        map_section=(area_map.published_map_section((report.id, report.version,
+                                                     report.published_at), snapshot,
+                                                    quarter.label)
+                     if report.published_at is not None
+                     else area_map.map_section(snapshot, quarter.label)),
         highlights=[line for line in report.highlights.splitlines() if line.strip()])
 
 
