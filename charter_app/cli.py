@@ -221,6 +221,42 @@ def import_boundaries(path: Path, source: str, edition: str, by: str):
                    f"map leaves them out.")
 
 
+@charter.command("backup")
+@click.argument("destination", type=click.Path(file_okay=False, path_type=Path))
+@with_appcontext
+def backup(destination: Path):
+    """Write the database and the uploaded files into DESTINATION, a new or empty folder
+    outside the web root (see README, "Backups")."""
+    from charter_app.backup import BackupRefused, back_up
+
+    try:
+        manifest = back_up(db.engine, destination)
+    except BackupRefused as refusal:
+        raise click.ClickException(str(refusal)) from refusal
+    files = sum(len(found) for found in manifest["files"].values())
+    click.echo(f"Backed up {len(manifest['tables'])} tables "
+               f"({sum(manifest['tables'].values())} rows) and {files} files to "
+               f"{destination.resolve()}.")
+
+
+@charter.command("restore")
+@click.argument("source", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@with_appcontext
+def restore(source: Path):
+    """Restore a backup from SOURCE into the configured database, which must be empty, and
+    the configured upload folders, then check every table and file against the backup."""
+    from charter_app.backup import BackupRefused
+    from charter_app.backup import restore as restore_backup
+
+    db.session.remove()
+    try:
+        result = restore_backup(db.engine, source)
+    except BackupRefused as refusal:
+        raise click.ClickException(str(refusal)) from refusal
+    click.echo(f"Restored {result.tables} tables ({result.rows} rows) and {result.files} "
+               "files; every count and checksum matches the backup.")
+
+
 @charter.command("scheduler")
 @click.option("--interval", default=60, show_default=True,
               help="Seconds between runs of the scheduled jobs.")
