@@ -142,6 +142,7 @@ def register_blueprints(app: Flask) -> None:
     from charter_app.organisations.standing_views import bp as organisations_standing_bp
     from charter_app.organisations.views import bp as organisations_bp
     from charter_app.pages.views import bp as pages_bp
+    from charter_app.privacy.staff_views import bp as privacy_staff_bp
     from charter_app.reminders.staff_views import bp as reminders_staff_bp
     from charter_app.reporting.annual_views import bp as reporting_annual_bp
     from charter_app.reporting.catalogue_views import bp as reporting_catalogue_bp
@@ -193,6 +194,7 @@ def register_blueprints(app: Flask) -> None:
         hub_staff_bp,
         organisation_declarations_bp,
         statements_bp,
+        privacy_staff_bp,
     ):
         app.register_blueprint(blueprint)
     if app.config.get("MAIL_CATCHER_DIR"):

@@ -14,6 +14,7 @@ from charter_app.badges import tasks as badge_tasks
 from charter_app.events import tasks as event_tasks
 from charter_app.extensions import db
 from charter_app.notifications import tasks as notification_tasks
+from charter_app.privacy import tasks as privacy_tasks
 from charter_app.reporting import tasks as reporting_tasks
 from charter_app.staff import tasks as staff_tasks
 
@@ -38,6 +39,7 @@ JOBS: list[Job] = [
     Job("erase_attendee_needs", event_tasks.erase_attendee_needs),
     Job("send_staff_digest", staff_tasks.send_staff_digest),
     Job("recheck_badges", badge_tasks.recheck_badges),
+    Job("apply_retention", privacy_tasks.apply_retention),
     Job("deliver_outbox", notification_tasks.deliver_outbox),
 ]
 

@@ -57,3 +57,6 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the retention job emptied the bodies (privacy/retention.py): the record of sending
+    # stays, what it said does not.
+    body_erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
