@@ -143,6 +143,7 @@ def register_blueprints(app: Flask) -> None:
     from charter_app.organisations.views import bp as organisations_bp
     from charter_app.pages.views import bp as pages_bp
     from charter_app.privacy.staff_views import bp as privacy_staff_bp
+    from charter_app.privacy.views import bp as privacy_bp
     from charter_app.reminders.staff_views import bp as reminders_staff_bp
     from charter_app.reporting.annual_views import bp as reporting_annual_bp
     from charter_app.reporting.catalogue_views import bp as reporting_catalogue_bp
@@ -195,6 +196,7 @@ def register_blueprints(app: Flask) -> None:
         organisation_declarations_bp,
         statements_bp,
         privacy_staff_bp,
+        privacy_bp,
     ):
         app.register_blueprint(blueprint)
     if app.config.get("MAIL_CATCHER_DIR"):

@@ -9,6 +9,7 @@ from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from charter_app.extensions import db
+from charter_app.personal_data import personal, secret
 from charter_app.timeutil import UTCDateTime, utcnow
 
 
@@ -21,11 +22,11 @@ class User(UserMixin, db.Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
-    password_hash: Mapped[str] = mapped_column(String(255))
+    email: Mapped[str] = mapped_column(String(254), unique=True, info=personal(email=True))
+    password_hash: Mapped[str] = mapped_column(String(255), info=secret())
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # A new address waits here until the link sent to it is followed.
-    pending_email: Mapped[str | None] = mapped_column(String(254))
+    pending_email: Mapped[str | None] = mapped_column(String(254), info=personal(email=True))
     is_staff: Mapped[bool] = mapped_column(default=False)
     # Administrators are staff who also manage staff accounts, the measure catalogue and settings.
     is_admin: Mapped[bool] = mapped_column(default=False)
@@ -44,7 +45,7 @@ class User(UserMixin, db.Model):
     wants_news: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     wants_staff_digest: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
     # The private calendar feed's secret (its URL); None until asked for, replaced on reset.
-    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True, info=secret())
 
     memberships: Mapped[list["Membership"]] = relationship(
         back_populates="user", cascade="all, delete-orphan"
@@ -107,7 +108,7 @@ class Invitation(db.Model):
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("organisations.id", ondelete="CASCADE"), index=True
     )
-    email: Mapped[str] = mapped_column(String(254))
+    email: Mapped[str] = mapped_column(String(254), info=personal(email=True))
     role: Mapped[str] = mapped_column(String(10), default=MemberRole.MEMBER)
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

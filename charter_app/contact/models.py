@@ -8,6 +8,7 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from charter_app.extensions import db
+from charter_app.personal_data import personal
 from charter_app.timeutil import UTCDateTime, utcnow
 
 NAME_MAX_LENGTH = 120
@@ -45,11 +46,12 @@ class ContactMessage(db.Model):
     __tablename__ = "contact_messages"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH))
-    email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH))
-    organisation: Mapped[str | None] = mapped_column(String(ORGANISATION_MAX_LENGTH))
+    name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH), info=personal())
+    email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH), info=personal(email=True))
+    organisation: Mapped[str | None] = mapped_column(String(ORGANISATION_MAX_LENGTH),
+                                                     info=personal())
     topic: Mapped[str] = mapped_column(String(20), index=True)
-    body: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text, info=personal())
     status: Mapped[str] = mapped_column(String(10), default=MessageStatus.NEW, index=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     handled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -76,7 +78,7 @@ class ContactReply(db.Model):
     # The reply form's one-time key: a double click or a resent form sends one reply, not two.
     form_key: Mapped[str] = mapped_column(String(32), unique=True)
     subject: Mapped[str] = mapped_column(String(SUBJECT_MAX_LENGTH))
-    body: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text, info=personal())
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 

@@ -12,6 +12,7 @@ from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from charter_app.extensions import db
+from charter_app.personal_data import personal
 from charter_app.timeutil import UTCDateTime, utcnow
 
 
@@ -100,8 +101,9 @@ class Partner(db.Model):
     what_it_buys: Mapped[str | None] = mapped_column(String(2000))  # Markdown
     tenders_url: Mapped[str | None] = mapped_column(String(300))
     tenders_text: Mapped[str | None] = mapped_column(String(500))
-    social_value_contact_name: Mapped[str | None] = mapped_column(String(120))
-    social_value_contact_email: Mapped[str | None] = mapped_column(String(254))
+    social_value_contact_name: Mapped[str | None] = mapped_column(String(120), info=personal())
+    social_value_contact_email: Mapped[str | None] = mapped_column(String(254),
+                                                                   info=personal(email=True))
     published: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     # Compare-and-set token for the hub's partner editor.
     version: Mapped[int] = mapped_column(default=1, server_default="1")
@@ -158,11 +160,12 @@ class Registration(db.Model):
         ForeignKey("organisations.id", ondelete="SET NULL"), index=True)
     registered_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True)
-    attendee_name: Mapped[str] = mapped_column(String(120))
-    attendee_email: Mapped[str] = mapped_column(String(254))
-    email_key: Mapped[str] = mapped_column(String(254))  # lower-cased, for the rule above
+    attendee_name: Mapped[str] = mapped_column(String(120), info=personal())
+    attendee_email: Mapped[str] = mapped_column(String(254), info=personal(email=True))
+    # Lower-cased, for the rule above.
+    email_key: Mapped[str] = mapped_column(String(254), info=personal(email=True))
     # Accessibility or dietary needs: erased 30 days after the event (by a job).
-    needs: Mapped[str | None] = mapped_column(Text)
+    needs: Mapped[str | None] = mapped_column(Text, info=personal())
     needs_erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     status: Mapped[str] = mapped_column(String(12))
     waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -270,5 +273,5 @@ class Feedback(db.Model):
     event_id: Mapped[int] = mapped_column(
         ForeignKey("events.id", ondelete="CASCADE"), index=True)
     rating: Mapped[int]
-    comment: Mapped[str | None] = mapped_column(Text)
+    comment: Mapped[str | None] = mapped_column(Text, info=personal())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

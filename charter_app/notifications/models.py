@@ -5,6 +5,7 @@ from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from charter_app.extensions import db
+from charter_app.personal_data import personal
 from charter_app.timeutil import UTCDateTime, utcnow
 
 SUBJECT_MAX_LENGTH = 200
@@ -36,14 +37,14 @@ class OutboxMessage(db.Model):
     idempotency_key: Mapped[str] = mapped_column(String(IDEMPOTENCY_KEY_MAX_LENGTH), unique=True)
     template: Mapped[str] = mapped_column(String(60))
     category: Mapped[str] = mapped_column(String(20), default=EmailCategory.TRANSACTIONAL)
-    recipient: Mapped[str] = mapped_column(String(RECIPIENT_MAX_LENGTH))
+    recipient: Mapped[str] = mapped_column(String(RECIPIENT_MAX_LENGTH), info=personal(email=True))
     subject: Mapped[str] = mapped_column(String(SUBJECT_MAX_LENGTH))
-    body_text: Mapped[str] = mapped_column(Text)
-    body_html: Mapped[str] = mapped_column(Text)
+    body_text: Mapped[str] = mapped_column(Text, info=personal())
+    body_html: Mapped[str] = mapped_column(Text, info=personal())
     # One attachment at most (a calendar file, text/calendar): its name, type and text.
     attachment_name: Mapped[str | None] = mapped_column(String(100))
     attachment_type: Mapped[str | None] = mapped_column(String(100))
-    attachment_body: Mapped[str | None] = mapped_column(Text)
+    attachment_body: Mapped[str | None] = mapped_column(Text, info=personal())
     # Optional emails: the one-click unsubscribe URL sent as List-Unsubscribe (RFC 8058).
     unsubscribe_url: Mapped[str | None] = mapped_column(String(500))
     # Where answers should go when that is not the sender (a staff reply: the staff mailbox).

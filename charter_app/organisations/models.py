@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from charter_app.extensions import db
 from charter_app.organisations.eligibility import org_id
 from charter_app.organisations.names import name_key, search_text
+from charter_app.personal_data import personal
 from charter_app.timeutil import UTCDateTime, utcnow
 
 
@@ -51,24 +52,24 @@ class Organisation(db.Model):
     company_number: Mapped[str | None] = mapped_column(String(8), index=True)
     charity_number: Mapped[str | None] = mapped_column(String(8), index=True)
 
-    address_line_1: Mapped[str | None] = mapped_column(String(120))
-    address_line_2: Mapped[str | None] = mapped_column(String(120))
+    address_line_1: Mapped[str | None] = mapped_column(String(120), info=personal())
+    address_line_2: Mapped[str | None] = mapped_column(String(120), info=personal())
     town: Mapped[str | None] = mapped_column(String(80))
-    postcode: Mapped[str | None] = mapped_column(String(8))
+    postcode: Mapped[str | None] = mapped_column(String(8), info=personal())
     area: Mapped[str | None] = mapped_column(String(40), index=True)
     location_flag: Mapped[str | None] = mapped_column(String(10))
     website: Mapped[str | None] = mapped_column(String(200))
     description: Mapped[str | None] = mapped_column(Text)
     # An email address and a phone number the organisation chooses to publish (either, both or
     # neither), so a buyer can reach it. The phone is kept as written, tidied; see `contact_tel`.
-    contact_email: Mapped[str | None] = mapped_column(String(254))
-    contact_phone: Mapped[str | None] = mapped_column(String(20))
+    contact_email: Mapped[str | None] = mapped_column(String(254), info=personal(email=True))
+    contact_phone: Mapped[str | None] = mapped_column(String(20), info=personal())
     # Lower-case name, town and description: what the directory's keyword search looks in.
     search_text: Mapped[str] = mapped_column(Text, default="")
 
     commitments_agreed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    signatory_name: Mapped[str | None] = mapped_column(String(120))
-    signatory_role: Mapped[str | None] = mapped_column(String(120))
+    signatory_name: Mapped[str | None] = mapped_column(String(120), info=personal())
+    signatory_role: Mapped[str | None] = mapped_column(String(120), info=personal())
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)

@@ -7,6 +7,7 @@ from charter_app.access import staff_required
 from charter_app.contact.services import count_new as count_new_messages
 from charter_app.notifications.operations import count_failed
 from charter_app.organisations.review import count_by_status
+from charter_app.privacy.erasure import ownerless_organisations
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -15,4 +16,5 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 @staff_required
 def home():
     return render_template("staff/home.html", title="Staff", counts=count_by_status(),
-                           failed_emails=count_failed(), new_messages=count_new_messages())
+                           failed_emails=count_failed(), new_messages=count_new_messages(),
+                           ownerless=ownerless_organisations())
