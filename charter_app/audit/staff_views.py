@@ -9,12 +9,12 @@ from charter_app.audit import services
 from charter_app.csv_export import csv_text
 from charter_app.timeutil import utcnow
 
-bp = Blueprint("audit_staff", __name__, url_prefix="/staff/audit")
+bp = Blueprint("audit_staff", __name__)
 
 PER_PAGE = 50
 
 
-@bp.route("")
+@bp.route("/staff/audit")
 @admin_required
 def index():
     search = services.AuditSearch.from_args(request.args)
@@ -24,7 +24,7 @@ def index():
                            changed_fields=services.changed_fields), status
 
 
-@bp.route(".csv")
+@bp.route("/staff/audit.csv")
 @admin_required
 def export_csv():
     search = services.AuditSearch.from_args(request.args)
