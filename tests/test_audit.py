@@ -70,8 +70,14 @@ def test_a_staff_edit_of_a_hub_page_is_recorded(app_ctx, staff_client):
         "title": "Questions people ask", "summary": "", "body": "Fresh text",
         "published": "y", "change_note": "Retitled", "action": "save"})
     assert response.status_code == 302
-    # The page itself changes by compare-and-set (one UPDATE statement, not an ORM flush):
-    # the new version row carries what was saved; the previous version row keeps the old.
+    # The page changes by compare-and-set (one UPDATE statement, not an ORM flush): the rows
+    # it matched are read before and after it runs.
+    [page_change] = entries(target_type="hub_pages", change="updated")
+    assert (page_change.actor, page_change.action) == ("sam.officer@businessdurham.example",
+                                                       "hub_staff.edit_page")
+    assert page_change.before["title"] == "Frequently asked questions"
+    assert page_change.after["title"] == "Questions people ask"
+    assert (page_change.before["version"], page_change.after["version"]) == (1, 2)
     [version] = entries(target_type="hub_page_versions", change="created")
     assert (version.actor, version.action) == ("sam.officer@businessdurham.example",
                                                "hub_staff.edit_page")
@@ -219,3 +225,9 @@ def test_only_administrators_see_the_audit_log(app, build, staff_client):
     log_in(client, member.email, PASSWORD)
     assert client.get("/staff/audit").status_code == 403
     assert app.test_client().get("/staff/audit").status_code == 302
+
+
+def test_signing_out_is_not_an_audited_change(staff_client):
+    response = submit_form(staff_client, "/logout", {}, page="/account")
+    assert response.status_code == 302
+    assert entries() == []

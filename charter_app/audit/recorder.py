@@ -22,7 +22,7 @@ from enum import Enum
 
 from flask import Flask, g, has_request_context, request
 from flask_login import current_user
-from sqlalchemy import event, inspect
+from sqlalchemy import event, inspect, select, tuple_
 from sqlalchemy.orm import Session, attributes
 
 from charter_app.audit.models import (
@@ -39,6 +39,8 @@ SKIPPED_TABLES = {"audit_entries", "outbox_messages", "sign_in_throttles", "cont
                   "job_runs"}
 LABEL_COLUMNS = ("name", "title", "email", "slug", "subject", "code", "recipient")
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+# Bumped by every sign-out: not a change anyone needs to audit.
+NOISE_COLUMNS = {"session_generation"}
 TEXT_LIMIT = 500
 
 
@@ -92,6 +94,7 @@ def register(app: Flask) -> None:
 
     if not event.contains(Session, "after_flush", _record_flush):
         event.listen(Session, "after_flush", _record_flush)
+        event.listen(Session, "do_orm_execute", _record_bulk_update)
 
 
 def _record_flush(session: Session, flush_context) -> None:
@@ -114,6 +117,57 @@ def _record_flush(session: Session, flush_context) -> None:
         session.connection().execute(AuditEntry.__table__.insert(), rows)
 
 
+def _record_bulk_update(execute_state):
+    """An UPDATE statement run through the session (a compare-and-set such as a hub page's new
+    version) bypasses attribute history: read the rows it matches before and after it runs."""
+    if not execute_state.is_update:
+        return None
+    actor = current_actor()
+    description = execute_state.statement.entity_description if actor else None
+    mapper = inspect(description["entity"], raiseerr=False) if description else None
+    if mapper is None or mapper.local_table.name in SKIPPED_TABLES:
+        return None
+    table = mapper.local_table
+    where = execute_state.statement.whereclause
+    if where is None:
+        return None
+    # On the session's connection but not through the session, so this listener is not re-run.
+    connection = execute_state.session.connection()
+    key = list(table.primary_key.columns)
+    before = {tuple(row[column.name] for column in key): row for row in
+              connection.execute(select(table).where(where)).mappings()}
+    result = execute_state.invoke_statement()
+    if not before:
+        return result
+    if len(key) == 1:
+        matched = key[0].in_([identity[0] for identity in before])
+    else:
+        matched = tuple_(*key).in_(list(before))
+    after = {tuple(row[column.name] for column in key): row
+             for row in connection.execute(select(table).where(matched)).mappings()}
+    rows = []
+    for identity, old in before.items():
+        new = after.get(identity)
+        if new is None:
+            continue
+        changed = {name: (old[name], new[name]) for name in old
+                   if name not in NOISE_COLUMNS and _json(old[name]) != _json(new[name])}
+        if not changed:
+            continue
+        label = next((str(new[name]) for name in LABEL_COLUMNS if new.get(name)), "")
+        rows.append({
+            "at": utcnow(), "actor_id": actor.user_id, "actor": actor.label, "role": actor.role,
+            "action": actor.action, "request_id": g.get("request_id") if has_request_context()
+            else None, "change": "updated", "target_type": table.name,
+            "target_id": "/".join(str(part) for part in identity)[:60],
+            "target_label": _safe("label", label)[:TARGET_LABEL_MAX_LENGTH],
+            "before": {name: _safe(name, values[0]) for name, values in changed.items()},
+            "after": {name: _safe(name, values[1]) for name, values in changed.items()}})
+    if rows:
+        connection.execute(AuditEntry.__table__.insert(), rows)
+    return result
+
+
 def _describe(obj, change: str) -> dict | None:
     state = inspect(obj)
     mapper = state.mapper
@@ -123,6 +177,8 @@ def _describe(obj, change: str) -> dict | None:
     before, after = {}, {}
     for column_attr in mapper.column_attrs:
         key = column_attr.key
+        if key in NOISE_COLUMNS:
+            continue
         if change == "updated":
             history = attributes.get_history(obj, key, passive=attributes.PASSIVE_NO_INITIALIZE)
             if not history.added and not history.deleted:
