@@ -213,6 +213,7 @@ def test_metrics_count_requests_by_endpoint_and_read_the_outbox(metrics_app, bui
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
     text = response.get_data(as_text=True)
+    assert "charter_database_up 1.0" in text
     assert ('charter_http_requests_total{endpoint="directory.profile",method="GET",'
             'status="2xx"}') in text
     assert 'endpoint="unmatched"' in text
@@ -271,6 +272,17 @@ def test_worker_processes_add_up_in_multiprocess_mode(app, database_url, tmp_pat
         in text
     assert "charter_outbox_messages" in text
     assert list(tmp_path.glob("*.db"))
+
+
+def test_metrics_still_answer_when_the_database_is_down(another_app, tmp_path):
+    unreachable = f"sqlite:///{tmp_path / 'missing' / 'no.sqlite3'}"
+    app = another_app(SQLALCHEMY_DATABASE_URI=unreachable, METRICS_TOKEN=TOKEN)
+    response = app.test_client().get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert "charter_database_up 0.0" in text
+    assert "charter_http_requests_total" in text
+    assert "charter_outbox_messages" not in text
 
 
 def test_scheduler_leadership_is_a_gauge(metrics_app):

@@ -73,6 +73,11 @@ class DatabaseCollector:
 
     def collect(self):
         state = self.read()
+        yield GaugeMetricFamily("charter_database_up",
+                                "1 when this node reached the database at this scrape.",
+                                value=0 if state is None else 1)
+        if state is None:
+            return
         outbox = GaugeMetricFamily("charter_outbox_messages",
                                    "Emails in the outbox by status (queued, failed).",
                                    labels=["status"])
