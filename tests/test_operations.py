@@ -114,6 +114,14 @@ def test_job_lines_carry_the_job_name_and_no_request_id(app_ctx, log_lines):
     assert "request_id" not in line
 
 
+def test_a_commands_lines_carry_its_name(app, log_lines):
+    result = app.test_cli_runner().invoke(args=["charter", "run-jobs"])
+    assert result.exit_code == 0, result.output
+    [summary] = [line for line in log_lines() if line["message"].startswith("jobs at ")]
+    assert summary["job"] == "charter run-jobs"
+    assert "request_id" not in summary
+
+
 # --- nothing secret in the logs ----------------------------------------------------------------
 
 def test_a_login_writes_no_password_csrf_token_or_cookie(app, build, log_lines):
