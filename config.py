@@ -101,6 +101,16 @@ class Config:
     BADGE_SIGNING_KEY_FILE = os.environ.get("BADGE_SIGNING_KEY_FILE") or None
     BADGE_RETIRED_KEY_FILES = os.environ.get("BADGE_RETIRED_KEY_FILES", "")
 
+    # Logs: "json" (one object per line, for a log collector) or "text" (for people).
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
+    # The bearer token Prometheus sends to /metrics; unset, /metrics answers 404.
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN") or None
+    # /healthz's body says the outbox is backed up when an email has waited longer than this
+    # (or one has failed), and the scheduler late when no job has finished for this long.
+    OUTBOX_BACKLOG_MINUTES = int(os.environ.get("OUTBOX_BACKLOG_MINUTES", "15"))
+    SCHEDULER_LATE_MINUTES = int(os.environ.get("SCHEDULER_LATE_MINUTES", "5"))
+
 
 class DevelopmentConfig(Config):
     DEBUG = False
@@ -128,6 +138,8 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+
     @classmethod
     def check(cls) -> None:
         if not os.environ.get("SECRET_KEY"):

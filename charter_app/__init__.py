@@ -2,7 +2,6 @@
 
 import base64
 import hashlib
-import logging
 import os
 from pathlib import Path
 
@@ -43,7 +42,9 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
         # Only the configured proxies' headers are believed; with none, X-Forwarded-For is
         # ignored and rate limits count the address that really connected.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
-    logging.basicConfig(level=logging.INFO)
+    from charter_app.monitoring import logs
+
+    logs.configure(app)
 
     # Before any route is added: every <int:...> in a URL is then a database id or a 404.
     app.url_map.converters["int"] = DatabaseIdConverter
@@ -51,7 +52,9 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_signals()
+    register_monitoring(app)
     register_request_hooks(app)
+    register_audit(app)
     register_error_handlers(app)
     register_cli(app)
     return app
@@ -118,6 +121,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from charter_app.accounts.staff_views import bp as staff_people_bp
     from charter_app.accounts.views import bp as accounts_bp
+    from charter_app.audit.staff_views import bp as audit_staff_bp
     from charter_app.badges.credential_views import bp as badge_credentials_bp
     from charter_app.badges.staff_views import bp as badges_staff_bp
     from charter_app.badges.views import bp as badges_bp
@@ -134,6 +138,7 @@ def register_blueprints(app: Flask) -> None:
     from charter_app.events.views import bp as events_bp
     from charter_app.hub.staff_views import bp as hub_staff_bp
     from charter_app.hub.views import bp as hub_bp
+    from charter_app.monitoring.views import bp as monitoring_bp
     from charter_app.notifications.preference_views import bp as email_preferences_bp
     from charter_app.notifications.staff_views import bp as outbox_staff_bp
     from charter_app.organisations.declaration_views import bp as organisation_declarations_bp
@@ -197,6 +202,8 @@ def register_blueprints(app: Flask) -> None:
         statements_bp,
         privacy_staff_bp,
         privacy_bp,
+        monitoring_bp,
+        audit_staff_bp,
     ):
         app.register_blueprint(blueprint)
     if app.config.get("MAIL_CATCHER_DIR"):
@@ -226,6 +233,20 @@ def register_signals() -> None:
     from charter_app.badges import hooks as badge_hooks
 
     badge_hooks.connect()
+
+
+def register_monitoring(app: Flask) -> None:
+    """Before the other hooks: the request id is set first and the access line written last."""
+    from charter_app.monitoring import requests
+
+    requests.register(app)
+
+
+def register_audit(app: Flask) -> None:
+    """After the session check, so a staff member whose session just ended is not named."""
+    from charter_app.audit import recorder
+
+    recorder.register(app)
 
 
 def register_request_hooks(app: Flask) -> None:

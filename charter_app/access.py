@@ -3,10 +3,11 @@
 Object access is checked in one helper per kind, which aborts 404 or 403.
 """
 
+import hmac
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort, current_app, jsonify, redirect, request, url_for
+from flask import abort, current_app, jsonify, make_response, redirect, request, url_for
 from flask_login import current_user
 
 
@@ -136,4 +137,28 @@ def staff_api_required(view: Callable) -> Callable:
         return view(*args, **kwargs)
 
     wrapped.access = "staff"
+    return wrapped
+
+
+def metrics_token_required(view: Callable) -> Callable:
+    """For monitoring, not people: `Authorization: Bearer <METRICS_TOKEN>`. With no token
+    configured the page does not exist (404); a wrong or missing token gets 401 and nothing else."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        expected = current_app.config.get("METRICS_TOKEN") or ""
+        if not expected:
+            abort(404)
+        scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+        # Compared in constant time, so the answer's timing does not give the token away.
+        if scheme.lower() != "bearer" or not hmac.compare_digest(
+                given.strip().encode(), expected.encode()):
+            response = make_response("Unauthorized\n", 401)
+            response.headers["WWW-Authenticate"] = 'Bearer realm="metrics"'
+            response.headers["Content-Type"] = "text/plain; charset=utf-8"
+            response.headers["Cache-Control"] = "no-store"
+            return response
+        return view(*args, **kwargs)
+
+    wrapped.access = "token"
     return wrapped

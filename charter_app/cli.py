@@ -20,8 +20,19 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @click.group()
-def charter():
+@click.pass_context
+def charter(context: click.Context):
     """County Durham Pound Charter commands."""
+    from charter_app.monitoring.logs import log_context
+
+    # A command's log lines carry its name, as a job's do (the process ends with the command).
+    token = log_context.set({"job": f"charter {context.invoked_subcommand}"})
+    context.call_on_close(lambda: log_context.reset(token))
+
+
+def _operator() -> str:
+    """Who runs an operator's command, for the audit log: $USER on the server."""
+    return os.environ.get("USER") or "operator"
 
 
 @charter.command("create-staff")
@@ -33,10 +44,12 @@ def charter():
 def create_staff(email: str, password: str | None, admin: bool):
     """Create (or promote, or reactivate) a Business Durham staff account."""
     from charter_app.accounts.staff import create_staff as create
+    from charter_app.audit.recorder import acting_as
 
     password = password or secrets.token_urlsafe(12)
-    user = create(email, password, admin=admin)
-    db.session.commit()
+    with acting_as(_operator(), "charter create-staff"):
+        user = create(email, password, admin=admin)
+        db.session.commit()
     click.echo(f"{user.staff_role.capitalize()} account {user.email} is ready. "
                f"Password: {password}")
 
@@ -172,15 +185,17 @@ def import_local_needs(deciles: Path, postcodes: Path | None, source: str, editi
     """Load County Durham's deprivation deciles (and postcodes) for the report's local needs.
 
     Importing an edition again replaces it. Nothing changes when a file is refused."""
+    from charter_app.audit.recorder import acting_as
     from charter_app.reports.local_needs_import import ImportRefused
     from charter_app.reports.local_needs_import import import_local_needs as load
 
     try:
-        counts = load(deciles, postcodes, edition=edition, source=source, by=by)
+        with acting_as(by, "charter import-local-needs"):
+            counts = load(deciles, postcodes, edition=edition, source=source, by=by)
+            db.session.commit()
     except ImportRefused as refusal:
         db.session.rollback()
         raise click.ClickException(str(refusal)) from refusal
-    db.session.commit()
     spread = ", ".join(f"{decile}: {count}" for decile, count in counts.by_decile.items())
     click.echo(f"Imported {edition} for County Durham: {counts.areas} small areas "
                f"(by decile {spread}) and {counts.postcodes} postcodes.")
@@ -205,15 +220,17 @@ def import_boundaries(path: Path, source: str, edition: str, by: str):
 
     Import the edition's deciles first. Importing again replaces the edition's boundaries;
     nothing changes when a file is refused."""
+    from charter_app.audit.recorder import acting_as
     from charter_app.reports.local_needs_boundaries import import_boundaries as load
     from charter_app.reports.local_needs_import import ImportRefused
 
     try:
-        counts = load(path, edition=edition, source=source, by=by)
+        with acting_as(by, "charter import-boundaries"):
+            counts = load(path, edition=edition, source=source, by=by)
+            db.session.commit()
     except ImportRefused as refusal:
         db.session.rollback()
         raise click.ClickException(str(refusal)) from refusal
-    db.session.commit()
     click.echo(f"Imported the boundaries of {counts.areas} County Durham small areas for "
                f"{edition}.")
     if counts.missing:
@@ -271,6 +288,7 @@ def scheduler(interval: int, poll: int | None):
     from apscheduler.schedulers.blocking import BlockingScheduler
 
     from charter_app.jobs import JOBS, Job, run_all
+    from charter_app.monitoring import metrics
     from charter_app.notifications.tasks import deliver_outbox
 
     app = current_app._get_current_object()
@@ -284,6 +302,7 @@ def scheduler(interval: int, poll: int | None):
         def run():
             with checking:
                 leading = lock is None or _still_leading(lock)
+            metrics.set_scheduler_leader(leading)
             if not leading:
                 if not lost_lock:
                     lost_lock.append(True)

@@ -6,6 +6,7 @@ fails is rolled back and logged with its traceback, and the others still run.
 """
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,10 +14,13 @@ from datetime import datetime
 from charter_app.badges import tasks as badge_tasks
 from charter_app.events import tasks as event_tasks
 from charter_app.extensions import db
+from charter_app.monitoring import health, metrics
+from charter_app.monitoring.logs import job_context
 from charter_app.notifications import tasks as notification_tasks
 from charter_app.privacy import tasks as privacy_tasks
 from charter_app.reporting import tasks as reporting_tasks
 from charter_app.staff import tasks as staff_tasks
+from charter_app.timeutil import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -55,13 +59,26 @@ class JobFailed:
 
 
 def run_job(job: Job, now: datetime) -> object:
-    try:
-        result = job.run(now)
-        db.session.commit()
-    except Exception as error:  # noqa: BLE001 - one failing job must not stop the others
-        db.session.rollback()
-        log.exception("job %s failed at %s", job.name, now.isoformat())
-        return JobFailed(error)
+    """Run one job and commit it; then keep when it ran (for /healthz) and count it (/metrics).
+    Every line it logs carries the job's name."""
+    started_at, clock = utcnow(), time.perf_counter()
+    with job_context(job.name):
+        try:
+            result = job.run(now)
+            db.session.commit()
+        except Exception as error:  # noqa: BLE001 - one failing job must not stop the others
+            db.session.rollback()
+            log.exception("job %s failed at %s", job.name, now.isoformat())
+            result = JobFailed(error)
+        seconds = time.perf_counter() - clock
+        outcome = "failed" if isinstance(result, JobFailed) else "ok"
+        metrics.observe_job(job.name, outcome, seconds)
+        try:
+            health.record_job_run(job.name, started_at, outcome, int(seconds * 1000))
+            db.session.commit()
+        except Exception:  # noqa: BLE001 - losing a timestamp must not fail the job
+            db.session.rollback()
+            log.warning("could not record the run of job %s", job.name, exc_info=True)
     return result
 
 

@@ -1,11 +1,13 @@
 """Imports every domain's models so the metadata (and Alembic) sees the whole schema."""
 
 from charter_app.accounts.models import Invitation, Membership, User
+from charter_app.audit.models import AuditEntry
 from charter_app.badges.models import BadgeAward, BadgeRecheck
 from charter_app.contact.models import ContactMessage, ContactReply, ContactThrottle
 from charter_app.directory.models import ContentVersion
 from charter_app.events.models import Event, EventBuyer, Partner
 from charter_app.hub.models import NewsPost, Page, PageVersion
+from charter_app.monitoring.models import JobRun
 from charter_app.notifications.models import OutboxMessage
 from charter_app.organisations.declaration_models import CarbonReductionPlan, QualityMark
 from charter_app.organisations.models import Organisation, StatusChange
@@ -30,6 +32,8 @@ from charter_app.reports.models import CollectiveReport
 from charter_app.reports.statement_models import SocialValueStatement
 
 __all__ = [
+    "AuditEntry",
+    "JobRun",
     "AreaBoundary",
     "BadgeAward",
     "BadgeRecheck",

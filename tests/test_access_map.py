@@ -85,7 +85,7 @@ PUBLIC_ENDPOINTS = {
     "contact.send",
     "contact.sent",
 }
-KNOWN_ACCESS = {"public", "login", "signed-in", "staff", "admin", "development"}
+KNOWN_ACCESS = {"public", "login", "signed-in", "staff", "admin", "development", "token"}
 
 
 def _rules(app):
@@ -145,6 +145,8 @@ def test_every_protected_page_sends_an_anonymous_visitor_to_sign_in(app, client)
             sent_to_sign_in = (response.status_code == 302 and location.path == "/login"
                                and parse_qs(location.query).get("next") == [url])
             hidden = access == "development" and response.status_code == 404
+            # /metrics is for Prometheus: no token configured (as here), it does not exist.
+            hidden = hidden or (access == "token" and response.status_code == 404)
             # An API client cannot follow a sign-in page: it is told 401, in JSON.
             api_refused = (url.startswith("/api/") and response.status_code == 401
                            and response.is_json)
@@ -363,3 +365,14 @@ def test_the_insights_are_for_staff_only(app):
     found = {rule.endpoint for rule in _rules(app) if rule.endpoint.startswith("insights_staff.")}
     assert found == INSIGHTS_ENDPOINTS
     assert {_access(app, endpoint) for endpoint in found} == {"staff"}
+
+
+def test_metrics_are_the_only_page_behind_a_bearer_token(app):
+    token_pages = {rule.endpoint for rule in _rules(app) if _access(app, rule.endpoint) == "token"}
+    assert token_pages == {"monitoring.prometheus_metrics"}
+
+
+def test_the_audit_log_is_for_administrators_only(app):
+    found = {rule.endpoint for rule in _rules(app) if rule.endpoint.startswith("audit_staff.")}
+    assert found == {"audit_staff.index", "audit_staff.export_csv"}
+    assert {_access(app, endpoint) for endpoint in found} == {"admin"}

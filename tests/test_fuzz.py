@@ -682,3 +682,35 @@ def test_random_query_strings_on_public_pages_never_answer_500(fuzz_app, build, 
         assert response.status_code < 500, f"GET {path}?{urlencode(query)}"
 
     get()
+
+
+# Pages for staff and operators that read a query string: the audit log's search and export,
+# and /metrics with any Authorization header.
+@pytest.mark.parametrize("path", ["/staff/audit", "/staff/audit.csv"])
+def test_random_audit_searches_never_answer_500(fuzz_app, build, path):
+    client = fuzz_app.test_client()
+    log_in(client, build.admin().email, PASSWORD)
+
+    @settings(FUZZ, max_examples=40)
+    @given(st.fixed_dictionaries({}, optional={key: text_values for key in (
+        "who", "action", "target", "since", "until", "page")}))
+    def search(query):
+        response = client.get(f"{path}?{urlencode(query)}")
+        assert response.status_code in (200, 400), f"GET {path}?{urlencode(query)}"
+
+    search()
+
+
+def test_random_metrics_credentials_never_answer_500_or_the_metrics(fuzz_app, monkeypatch):
+    monkeypatch.setitem(fuzz_app.config, "METRICS_TOKEN", "the-real-token")
+    client = fuzz_app.test_client()
+
+    @settings(FUZZ, max_examples=40)
+    @given(st.one_of(text_values, text_values.map(lambda value: "Bearer " + value)))
+    def scrape(header):
+        header = header.encode("latin-1", "ignore").decode("latin-1").replace("\r", "")
+        header = header.replace("\n", "").replace("\x00", "")
+        response = client.get("/metrics", headers={"Authorization": header})
+        assert response.status_code == 401
+
+    scrape()

@@ -1,17 +1,19 @@
 """The service's own pages: home, the Charter, legal pages, health."""
 
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, current_app, jsonify, render_template
 from sqlalchemy import text
 
 from charter_app.access import public
 from charter_app.extensions import db, limiter
 from charter_app.hub import news
+from charter_app.monitoring import health
 from charter_app.organisations.commitments import COMMITMENTS
 from charter_app.pledges.catalogue import THEMES, measures_by_theme
 
 bp = Blueprint("pages", __name__)
 
 HOME_NEWS_POSTS = 3
+NO_STORE = {"Cache-Control": "no-store"}
 
 
 @bp.route("/")
@@ -50,12 +52,22 @@ def cookies():
 @public
 @limiter.exempt
 def healthz():
+    """200 while the database answers, 503 when it does not: nothing else changes the code, so
+    a mail outage never takes a node out of the load balancer. The body adds whether the outbox
+    is backed up and when the scheduler last ran, for monitoring to alert on."""
     try:
         db.session.execute(text("SELECT 1"))
     except Exception:  # noqa: BLE001 - any failure to reach the database is "unavailable"
         db.session.rollback()
-        return jsonify(status="unavailable", database="unreachable"), 503
-    return jsonify(status="ok", database="ok")
+        return jsonify(status="unavailable", database="unreachable"), 503, NO_STORE
+    body = {"status": "ok", "database": "ok"}
+    try:
+        body.update(health.operating_state().as_health())
+    except Exception:  # noqa: BLE001 - the extras must never make a healthy node unhealthy
+        db.session.rollback()
+        current_app.logger.warning("healthz could not read the outbox or scheduler state",
+                                   exc_info=True)
+    return jsonify(body), 200, NO_STORE
 
 
 @bp.route("/livez")
