@@ -10,7 +10,6 @@ from alembic import op
 
 import charter_app.timeutil
 
-
 # revision identifiers, used by Alembic.
 revision = 'f7c2a9d4e1b8'
 down_revision = 'e5a9c3b7d1f2'
