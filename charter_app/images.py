@@ -214,6 +214,8 @@ _WRITTEN, _UNUSED = "files_written", "files_unused"
 def write_file(folder: Path, name: str, content: bytes) -> Path:
     """Write a file now (atomically: readers never see half of it), and delete it again if
     the transaction rolls back."""
+    if db.session().get_transaction() is None:  # so that a rollback before any SQL still undoes it
+        db.session.begin()
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
     temporary = folder / f"{name}.part"
@@ -239,7 +241,10 @@ def _follow_the_transaction(session) -> None:
     _unlink(session.info.pop(_UNUSED, []))
 
 
-@event.listens_for(Session, "after_rollback")
-def _undo_with_the_transaction(session) -> None:
+# "soft": also when nothing reached the database yet (files written before the first flush).
+@event.listens_for(Session, "after_soft_rollback")
+def _undo_with_the_transaction(session, previous_transaction) -> None:
+    if previous_transaction.nested:  # a savepoint: the transaction itself goes on
+        return
     session.info.pop(_UNUSED, None)
     _unlink(session.info.pop(_WRITTEN, []))

@@ -158,7 +158,9 @@ def index():
     return render_template(
         "hub/case_studies/index.html",
         title="Case studies" if number == 1 else f"Case studies, page {number}",
-        listing=listing, filters=filters, ignored=ignored, themes=THEMES, areas=AREAS,
+        listing=listing, filters=filters, ignored=ignored, themes=THEMES,
+        theme_options=[(code, label) for code, (label, _text) in THEMES.items()],
+        area_options=[(area, area) for area in AREAS],
         organisations=case_studies.organisations_with_published(), links=links,
         previous_href=page_url(listing.page - 1) if listing.page > 1 else None,
         next_href=page_url(listing.page + 1) if listing.page < listing.pages else None,
