@@ -329,11 +329,12 @@ def remove_image(case_study: CaseStudy, image_id: int, *, based_on: int, by,
     image = next((image for image in case_study.images if image.id == image_id), None)
     if image is None:
         raise LookupError(image_id)
+    files = (image.stored_name, image.width_list, image.content_type)
     case_study.images.remove(image)
     case_study.updated_at = now
     _unpublish_if_member(case_study, by)
     _flush(case_study, "changed")
-    images.forget_responsive(image.stored_name, image.width_list, image.content_type)
+    images.forget_responsive(*files)
 
 
 def submit(case_study: CaseStudy, *, based_on: int, by, now: datetime, staff_mailbox: str):

@@ -147,7 +147,7 @@ def edit(case_study_id: int):
                 return redirect(url_for("case_studies_staff.edit", case_study_id=case_study.id))
     return render_template(
         "hub/case_studies/edit.html", title=f"Edit: {case_study.title}", form=form,
-        organisation=case_study.organisation, case_study=case_study, staff=True,
+        organisation=case_study.organisation, staff=True,
         editable=editable, conflict=conflict,
         action_form=ActionForm(based_on=str(case_study.version)),
         **page_context(case_study)), status

@@ -4,13 +4,13 @@ the request commits."""
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_login import current_user
@@ -112,10 +112,12 @@ def upload(name: str):
     if parsed is None:
         abort(404)
     try:
-        path = images.upload_path(name)
-        response = send_file(path, mimetype=parsed[2], max_age=UPLOAD_MAX_AGE, conditional=True)
+        content = images.upload_path(name).read_bytes()
     except FileNotFoundError:
         abort(404)
+    response = Response(content, mimetype=parsed[2])
+    response.add_etag()
+    response.make_conditional(request)
     response.headers["Cache-Control"] = f"public, max-age={UPLOAD_MAX_AGE}, immutable"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
@@ -267,7 +269,7 @@ def edit(organisation_id: int, case_study_id: int):
                                         case_study_id=case_study.id))
     return render_template(
         "hub/case_studies/edit.html", title=f"Case study: {case_study.title}", form=form,
-        organisation=organisation, case_study=case_study, staff=False, editable=editable,
+        organisation=organisation, staff=False, editable=editable,
         conflict=conflict, action_form=ActionForm(based_on=str(case_study.version)),
         **page_context(case_study)), status
 
