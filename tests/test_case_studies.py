@@ -471,14 +471,14 @@ def test_no_more_than_six_images(member):
 def test_removing_an_image_removes_its_files_after_the_commit(app, member):
     organisation, _, client = member
     case_study = write(member, image=png((700, 300)))
-    image = case_study.images[0]
+    image_id, stem = case_study.images[0].id, case_study.images[0].stored_name
     folder = Path(app.config["UPLOAD_DIR"])
-    assert len(list(folder.glob(image.stored_name + "-*"))) == 2
-    response = send(client, mine(organisation, f"/{case_study.id}/images/{image.id}/remove"),
+    assert len(list(folder.glob(stem + "-*"))) == 2
+    response = send(client, mine(organisation, f"/{case_study.id}/images/{image_id}/remove"),
                     {"based_on": version_of(case_study)})
     assert response.status_code == 302
     assert db.session.scalars(select(CaseStudyImage)).all() == []
-    assert not list(folder.glob(image.stored_name + "-*"))
+    assert not list(folder.glob(stem + "-*"))
 
 
 def test_a_refused_save_leaves_no_image_file(app, member, monkeypatch):
