@@ -9,7 +9,12 @@ from charter_app.access import staff_required
 from charter_app.extensions import db
 from charter_app.hub import case_studies, partners
 from charter_app.hub.case_studies import CaseStudyRefused
-from charter_app.hub.case_study_forms import ActionForm, DecisionForm, StaffCaseStudyForm
+from charter_app.hub.case_study_forms import (
+    ActionForm,
+    CaseStudyForm,
+    DecisionForm,
+    StaffCaseStudyForm,
+)
 from charter_app.hub.case_study_views import (
     checked_image,
     fill,
@@ -118,9 +123,8 @@ def decide(case_study_id: int):
 @staff_required
 def edit(case_study_id: int):
     case_study = _case_study(case_study_id)
-    form = prepare(StaffCaseStudyForm())
-    # Whose it is does not change once written.
-    del form.signatory, form.partner
+    # Whose it is does not change once written: the plain form, without the choice.
+    form = prepare(CaseStudyForm())
     editable = case_study.status != case_studies.Status.REJECTED
     conflict, status = None, 200
     if request.method == "GET":
