@@ -440,7 +440,7 @@ XSS = [
 
 
 def test_the_body_is_sanitised(build, client):
-    staff_user, owner = build.staff(), build.user()
+    owner = build.user()
     organisation = build.organisation(owner, status="approved")
     text = case_studies.CaseStudyText("Safe story", "Durham", "<b>summary</b>",
                                       "\n\n".join(XSS), ["social"])
