@@ -2,7 +2,6 @@
 it; a visitor finds it and sees the picture with its alternative text. At 1280 px and 320 px,
 every page checked by axe (with screenshots in test-artifacts/)."""
 
-import io
 
 import pytest
 from PIL import Image
