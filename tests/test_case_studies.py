@@ -491,3 +491,13 @@ def test_a_refused_save_leaves_no_image_file(app, member, monkeypatch):
     assert response.status_code == 409
     assert "Someone else changed this case study" in response.get_data(as_text=True)
     assert uploaded_files(app) == before and all_case_studies()[0].images == []
+
+
+def test_a_request_over_the_size_limit_is_a_clear_message(app, member, monkeypatch):
+    organisation, _, client = member
+    # A smaller limit for the test, so it posts kilobytes rather than megabytes.
+    monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", 4096)
+    response = send(client, mine(organisation, "/new"), FIELDS, image=png((900, 900)))
+    assert response.status_code == 413
+    assert "Images must be 5 MB or smaller" in response.get_data(as_text=True)
+    assert all_case_studies() == []
