@@ -501,3 +501,18 @@ def test_a_request_over_the_size_limit_is_a_clear_message(app, member, monkeypat
     assert response.status_code == 413
     assert "Images must be 5 MB or smaller" in response.get_data(as_text=True)
     assert all_case_studies() == []
+
+
+def test_the_queue_puts_waiting_case_studies_first_and_leaves_members_drafts_alone(
+        member, staff):
+    first = write(member, {**FIELDS, "title": "Sent first"})
+    write(member, {**FIELDS, "title": "Still a draft"})
+    second = write(member, {**FIELDS, "title": "Sent second"})
+    published = write(member, {**FIELDS, "title": "Already published"})
+    for case_study in (published, first, second):
+        submit(member, case_study)
+    decide(staff, published, "approve")
+    page = staff.get("/staff/hub/case-studies").get_data(as_text=True).split("<table", 1)[1]
+    positions = [page.index(title) for title in ("Sent first", "Sent second",
+                                                 "Already published")]
+    assert positions == sorted(positions) and "Still a draft" not in page

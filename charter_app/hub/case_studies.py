@@ -129,10 +129,13 @@ def published_for_partner(partner_id: int) -> list[CaseStudy]:
 
 
 def moderation_queue() -> list[CaseStudy]:
-    """Everything but drafts, submitted first (oldest first: fair), then the rest by change."""
+    """Submitted first (oldest first: fair), then the rest by last change; members' drafts
+    stay theirs until they send them."""
     waiting = select(CaseStudy).where(CaseStudy.status == Status.SUBMITTED).order_by(
         CaseStudy.submitted_at, CaseStudy.id)
-    others = select(CaseStudy).where(CaseStudy.status != Status.SUBMITTED).order_by(
+    others = select(CaseStudy).where(
+        CaseStudy.status != Status.SUBMITTED,
+        or_(CaseStudy.status != Status.DRAFT, CaseStudy.by_staff.is_(True))).order_by(
         CaseStudy.updated_at.desc())
     loaded = (selectinload(CaseStudy.organisation), selectinload(CaseStudy.partner))
     return [*db.session.scalars(waiting.options(*loaded)),
