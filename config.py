@@ -88,6 +88,9 @@ class Config:
     PUBLIC_PAGE_CACHE = _bool("PUBLIC_PAGE_CACHE", True)
     # Evidence files for quarterly reports: outside static/, served only through the app.
     EVIDENCE_DIR = os.environ.get("EVIDENCE_DIR", str(INSTANCE_DIR / "evidence"))
+    # Public uploads (case study images, logos) at every width: outside static/, served by the
+    # app under random names; a backup copies this whole folder.
+    UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     # Laid-out PDFs of frozen documents, kept by the hash of their HTML (charter_app/pdf.py).
     PDF_CACHE_DIR = os.environ.get("PDF_CACHE_DIR", str(INSTANCE_DIR / "pdf-cache"))
     # One evidence file (5 MB) and the form around it; a bigger request is refused with 413.

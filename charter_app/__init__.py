@@ -136,6 +136,8 @@ def register_blueprints(app: Flask) -> None:
     from charter_app.events.member_views import bp as event_registrations_bp
     from charter_app.events.staff_views import bp as events_staff_bp
     from charter_app.events.views import bp as events_bp
+    from charter_app.hub.case_study_staff_views import bp as case_studies_staff_bp
+    from charter_app.hub.case_study_views import bp as case_studies_bp
     from charter_app.hub.staff_views import bp as hub_staff_bp
     from charter_app.hub.views import bp as hub_bp
     from charter_app.monitoring.views import bp as monitoring_bp
@@ -198,6 +200,8 @@ def register_blueprints(app: Flask) -> None:
         contact_staff_bp,
         hub_bp,
         hub_staff_bp,
+        case_studies_bp,
+        case_studies_staff_bp,
         organisation_declarations_bp,
         statements_bp,
         privacy_staff_bp,

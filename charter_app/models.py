@@ -6,6 +6,13 @@ from charter_app.badges.models import BadgeAward, BadgeRecheck
 from charter_app.contact.models import ContactMessage, ContactReply, ContactThrottle
 from charter_app.directory.models import ContentVersion
 from charter_app.events.models import Event, EventBuyer, Partner
+from charter_app.hub.case_study_models import (
+    CaseStudy,
+    CaseStudyImage,
+    CaseStudyMeasure,
+    CaseStudyTheme,
+    CaseStudyVideo,
+)
 from charter_app.hub.models import NewsPost, Page, PageVersion
 from charter_app.monitoring.models import JobRun
 from charter_app.notifications.models import OutboxMessage
@@ -37,6 +44,11 @@ __all__ = [
     "AreaBoundary",
     "BadgeAward",
     "BadgeRecheck",
+    "CaseStudy",
+    "CaseStudyImage",
+    "CaseStudyMeasure",
+    "CaseStudyTheme",
+    "CaseStudyVideo",
     "CarbonReductionPlan",
     "QualityMark",
     "SocialValueStatement",

@@ -87,6 +87,7 @@ class SeparateRequestClient(FlaskClient):
 def app(database_url, tmp_path_factory):
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url,
                      EVIDENCE_DIR=str(tmp_path_factory.mktemp("evidence")),
+                     UPLOAD_DIR=str(tmp_path_factory.mktemp("uploads")),
                      PDF_CACHE_DIR=str(tmp_path_factory.mktemp("pdf-cache")))
     app.test_client_class = SeparateRequestClient
     with app.app_context():

@@ -20,6 +20,10 @@ PUBLIC_ENDPOINTS = {
     "hub.news_feed",
     "hub.partners_index",
     "hub.partner",
+    "case_studies.index",
+    "case_studies.show",
+    # Stored uploads under random names (case study images), served with long cache headers.
+    "case_studies.upload",
     "reports.index",
     "reports.report",
     "reports.version",

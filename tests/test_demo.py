@@ -13,6 +13,7 @@ from charter_app.badges.models import BadgeAward
 from charter_app.events import registrations
 from charter_app.events.models import Booking, Event, Feedback, Registration
 from charter_app.extensions import db
+from charter_app.hub.case_study_models import CaseStudy
 from charter_app.notifications.models import OutboxMessage
 from charter_app.organisations.models import Organisation, StatusChange
 from charter_app.pledges.models import Measure, PledgePeriod, ProxyValue
@@ -75,6 +76,16 @@ def test_seed_demo_loads_signatories_applications_and_logins_once(app, client):
     council = client.get("/partners/durham-county-council").get_data(as_text=True)
     assert "NEPO" in council and "social.value@partner.example" in council
     assert "Demo contact" in council
+    # A dozen case studies with drawn pictures: most published, some for staff to moderate.
+    listed = client.get("/case-studies").get_data(as_text=True)
+    assert "9 case studies" in listed
+    assert 'href="/case-studies/a-repair-cafe-in-crook"' in listed
+    shown = client.get("/case-studies/a-repair-cafe-in-crook").get_data(as_text=True)
+    assert 'alt="A drawing of green hills with a workshop and a bicycle"' in shown
+    with app.app_context():
+        states = Counter(db.session.scalars(select(CaseStudy.status)))
+    assert states == {"published": 9, "submitted": 2, "changes_requested": 1}
+    assert "School meals with local produce" in council
 
     again = runner.invoke(args=["charter", "seed-demo", "--if-empty"])
     assert "Demo data already loaded." in again.output

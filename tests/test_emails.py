@@ -35,6 +35,9 @@ from charter_app.events import services as event_services
 from charter_app.events import tasks as event_tasks
 from charter_app.events.models import Booking, BuyerSlot, Event, EventBuyer, Partner, Registration
 from charter_app.extensions import db
+from charter_app.hub import case_studies
+from charter_app.hub import case_study_emails as hub_emails
+from charter_app.hub.case_study_models import CaseStudy
 from charter_app.notifications.models import EmailCategory, OutboxMessage
 from charter_app.organisations import applications, change_requests, review, standing
 from charter_app.organisations import emails as organisation_emails
@@ -140,6 +143,14 @@ CONTACT_REPLY = ContactReply(
     id=9, subject="Your case study for the County Durham Pound",
     body="Thank you, Sam. We would like to share it.\nWe will email you a draft to check.")
 STAFF_MAILBOX = "charter@businessdurham.example"
+
+
+def _case_study(status: str, message: str | None = None) -> CaseStudy:
+    """A case study of ORGANISATION in a given state (version 3: submitted, then decided)."""
+    return CaseStudy(id=17, slug="apprentices-on-the-rail-works", organisation_id=12,
+                     organisation=ORGANISATION, title="Apprentices on the rail works & <depot>",
+                     summary="Four local apprentices joined our team.\nAll from Crook.",
+                     status=status, version=3, decision_message=message)
 
 
 def _registration(status: str, **fields) -> Registration:
@@ -249,6 +260,15 @@ EMAILS = {
     "contact/message_acknowledged": lambda: contact_emails.message_acknowledged(CONTACT_MESSAGE),
     "contact/reply": lambda: contact_emails.reply_sent(CONTACT_REPLY, CONTACT_MESSAGE,
                                                        STAFF_MAILBOX),
+    # Case studies: to staff when one is sent for review, to its author when staff decide.
+    "hub/case_study_submitted": lambda: hub_emails.case_study_submitted(
+        _case_study("submitted"), STAFF_MAILBOX),
+    "hub/case_study_published": lambda: hub_emails.case_study_decided(
+        _case_study("published"), PERSON),
+    "hub/case_study_changes_requested": lambda: hub_emails.case_study_decided(
+        _case_study("changes_requested", "Name the college, please.\nAnd add a photo."), PERSON),
+    "hub/case_study_rejected": lambda: hub_emails.case_study_decided(
+        _case_study("rejected", "The work was outside County Durham."), PERSON),
     "event_cancelled": lambda: event_emails.event_cancelled(Registration(
         id=502, event_id=41, event=CANCELLED_EVENT, attendee_name="Sam Robson",
         attendee_email=PERSON.email, status="cancelled", sequence=1,
@@ -433,14 +453,25 @@ def test_every_email_sending_service_works_without_a_request(app, app_ctx, build
         stamp=contact_services.form_stamp(datetime.now(UTC) - timedelta(seconds=5)))
     contact_services.send_reply(message, subject="Thank you", body="Thank you.", by=staff,
                                 form_key=contact_services.new_reply_key())
+    # Case studies: three sent for review, then published, sent back and rejected.
+    for decision, note in (("approve", None), ("changes", "Name the college."),
+                           ("reject", "Outside the county.")):
+        case_study = case_studies.create(
+            case_studies.CaseStudyText(f"Story {decision}", "Durham", "Summary", "Body",
+                                       ["jobs"]),
+            author=owner, now=datetime.now(UTC), organisation=signatory)
+        case_studies.submit(case_study, based_on=case_study.version, by=owner,
+                            now=datetime.now(UTC), staff_mailbox=STAFF_MAILBOX)
+        case_studies.decide(case_study, decision, based_on=case_study.version, by=staff,
+                            now=datetime.now(UTC), message=note)
     db.session.commit()
 
     templates = set(db.session.scalars(select(OutboxMessage.template)))
     assert templates == set(EMAILS)
-    # 45 of the services above, and 4 of badges: an approval, a report submitted and checked,
+    # 51 of the services above, and 4 of badges: an approval, a report submitted and checked,
     # and an annual update each change some organisation's badges.
-    received = smtp.wait_for(49)
-    assert len(received) == 49
+    received = smtp.wait_for(55)
+    assert len(received) == 55
     links = [link for message in received for link in smtp.links(message)
              if link != webinar.join_url]  # the one link that is not ours
     assert len(links) >= 10

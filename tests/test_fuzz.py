@@ -434,6 +434,40 @@ def _hub_partner(build):
     return Target(url, url, build.staff())
 
 
+def _case_study(action: str, staff: bool = False) -> Callable[[Builders], Target]:
+    """A signatory's case study with an image, waiting for review (staff) or a draft (member);
+    the form page is its editor (or, for a staff decision, its review page)."""
+    def setup(build):
+        import io
+
+        from PIL import Image
+
+        from charter_app import images
+        from charter_app.hub import case_studies
+        from charter_app.timeutil import utcnow
+
+        owner, organisation = _applicant(build, status="approved")
+        out = io.BytesIO()
+        Image.new("RGB", (40, 30)).save(out, "PNG")
+        text = case_studies.CaseStudyText("Fuzz story", "Durham", "Summary", "Body", ["jobs"])
+        case_study = case_studies.create(text, author=owner, now=utcnow(),
+                                         organisation=organisation,
+                                         new_image=case_studies.NewImage(
+                                             images.responsive(out.getvalue()), "Alt", None))
+        if staff:
+            case_studies.submit(case_study, based_on=case_study.version, by=owner, now=utcnow(),
+                                staff_mailbox="staff@example.org")
+        db.session.commit()
+        if staff:
+            base = f"/staff/hub/case-studies/{case_study.id}"
+            page = base if action == "/decision" else f"{base}/edit"
+            return Target(base + action, page, build.staff())
+        base = f"/organisations/{organisation.id}/case-studies/{case_study.id}"
+        tail = action.replace("{image}", str(case_study.images[0].id))
+        return Target(base + tail, base, owner)
+    return setup
+
+
 # Every endpoint that accepts POST, and how to reach it as the user it is for. A new one fails
 # test_every_form_is_fuzzed until it is added here.
 POST_TARGETS: dict[str, Callable[[Builders], Target]] = {
@@ -542,6 +576,15 @@ POST_TARGETS: dict[str, Callable[[Builders], Target]] = {
     "organisation_declarations.carbon_plan": _signatory_page("carbon-reduction-plan"),
     "organisation_declarations.remove_carbon_plan": _carbon_plan_removal,
     "statements.generate": _signatory_page("statement"),
+    "case_studies.new": _signatory_page("case-studies/new"),
+    "case_studies.edit": _case_study(""),
+    "case_studies.submit": _case_study("/submit"),
+    "case_studies.remove_image": _case_study("/images/{image}/remove"),
+    "case_studies_staff.new": lambda build: Target(
+        "/staff/hub/case-studies/new", "/staff/hub/case-studies/new", build.staff()),
+    "case_studies_staff.decide": _case_study("/decision", staff=True),
+    "case_studies_staff.edit": _case_study("/edit", staff=True),
+    "case_studies_staff.remove_image": _case_study("/images/1/remove", staff=True),
 }
 
 FIELD = re.compile(r'<(?:input|textarea|select)\b[^>]*\bname="([^"]+)"(?:[^>]*\bvalue="([^"]*)")?')
@@ -627,7 +670,8 @@ def _path_value(converter):
         lambda value: quote(value, safe=""))
 
 
-QUERY_KEYS = ["q", "sector", "size", "theme", "area", "level", "page", "per_page", "next", "format"]
+QUERY_KEYS = ["q", "sector", "size", "theme", "area", "level", "page", "per_page", "next", "format",
+              "organisation"]
 
 
 # Every public page (a new one fails test_every_public_page_is_fuzzed until it is added here).
@@ -651,6 +695,7 @@ PUBLIC_PAGES = [
     "contact.send", "contact.sent",
     "hub.index", "hub.toms_guide", "hub.page", "hub.news_index", "hub.news_post", "hub.news_feed",
     "hub.partners_index", "hub.partner",
+    "case_studies.index", "case_studies.show", "case_studies.upload",
     "statements.shared",
     "statements.shared_pdf",
 ]

@@ -49,6 +49,9 @@ NOT_PERSONAL = {
     "badge_awards.recipient_salt": "random salt for the hashed recipient of an Open Badge",
     "collective_reports.commentary": "the partnership's published commentary",
     "events.address": "a public venue's address",
+    "case_studies.body": "a case study written for publication (rows a user wrote are exported "
+                         "through created_by_id)",
+    "case_study_images.stored_name": "a random file name",
 }
 
 

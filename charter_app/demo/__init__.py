@@ -13,6 +13,7 @@ from sqlalchemy import delete, func, select
 from charter_app.demo import (
     accounts,
     badges,
+    case_studies,
     collective,
     events,
     hub,
@@ -74,6 +75,7 @@ def seed(signatories: int = 49, pending: int = 5, seed_value: int = 2026,
             collective.seed(datetime.now(UTC))
             statements.seed(datetime.now(UTC))
         hub.seed(datetime.now(UTC))
+        case_studies.seed(datetime.now(UTC))
 
 
 def _seed(signatories: int, pending: int, seed_value: int, with_logins: bool,

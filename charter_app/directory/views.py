@@ -21,6 +21,7 @@ from charter_app.directory.cache import cached_for_visitors
 from charter_app.directory.services import DirectoryQuery
 from charter_app.extensions import htmx
 from charter_app.forms import column_length
+from charter_app.hub import case_studies
 from charter_app.organisations.eligibility import SECTOR_LABELS, SIZE_LABELS
 from charter_app.organisations.models import Organisation
 from charter_app.pledges.catalogue import THEMES
@@ -116,7 +117,8 @@ def profile(slug: str):
     return render_template("directory/profile.html", title=organisation.name,
                            organisation=organisation, themes=THEMES,
                            badges=directory_badges.badges_of([organisation.id])[organisation.id],
-                           social_value=published.published_social_value(organisation))
+                           social_value=published.published_social_value(organisation),
+                           case_studies=case_studies.published_for_organisation(organisation.id))
 
 
 @bp.route("/directory.csv")

@@ -5,7 +5,7 @@ import math
 from flask import Blueprint, abort, render_template, request, url_for
 
 from charter_app.access import public
-from charter_app.hub import feed, news, pages, partners, toms
+from charter_app.hub import case_studies, feed, news, pages, partners, toms
 from charter_app.hub.markdown import render_markdown
 from charter_app.pledges.catalogue import THEMES
 from charter_app.presentation import page_numbers
@@ -50,7 +50,8 @@ def partner(slug: str):
     upcoming, past = partners.events_as_buyer(found, utcnow())
     return render_template("hub/partner.html", title=found.name, partner=found,
                            buys=render_markdown(found.what_it_buys or ""),
-                           upcoming=upcoming, past=past)
+                           upcoming=upcoming, past=past,
+                           case_studies=case_studies.published_for_partner(found.id))
 
 
 @bp.route("/hub/toms")

@@ -22,8 +22,10 @@ from decimal import Decimal
 
 from sqlalchemy import Column, Table, func, or_, select
 
+from charter_app import images
 from charter_app.accounts.models import Membership, User
 from charter_app.extensions import db
+from charter_app.hub.case_study_models import CaseStudy, CaseStudyImage
 from charter_app.organisations.models import Organisation
 from charter_app.personal_data import finds_by_email, is_personal, is_secret
 from charter_app.reporting import evidence
@@ -129,4 +131,15 @@ def export_zip(user: User) -> bytes:
                 continue  # its row outlived its bytes; data.json still lists it
             # The cleaned stored name (evidence.clean_name), led by the id so two never clash.
             archive.writestr(f"uploads/evidence/{file.id}-{file.original_name}", content)
+        for image in db.session.scalars(
+                select(CaseStudyImage).join(CaseStudy).where(CaseStudy.created_by_id == user.id)
+                .order_by(CaseStudyImage.id)):
+            # The largest size kept: the picture as they gave it, without its metadata.
+            name = images.upload_name(image.stored_name, max(
+                int(width) for width in image.widths.split(",")), image.content_type)
+            try:
+                content = images.upload_path(name).read_bytes()
+            except FileNotFoundError:
+                continue
+            archive.writestr(f"uploads/case-studies/{image.case_study_id}-{name}", content)
     return buffer.getvalue()
