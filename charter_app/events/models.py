@@ -107,6 +107,10 @@ class Partner(db.Model):
     published: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
     # Compare-and-set token for the hub's partner editor.
     version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Its logo in the hub, stored by charter_app/images.py under a random stem at each width.
+    logo_stem: Mapped[str | None] = mapped_column(String(32))
+    logo_content_type: Mapped[str | None] = mapped_column(String(20))
+    logo_widths: Mapped[str | None] = mapped_column(String(40))  # "160,320"
 
 
 class EventBuyer(db.Model):

@@ -1,7 +1,8 @@
 """The staff form for a partner's page. Every length the database limits is checked here."""
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovTextInput
+from flask_wtf.file import FileField
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxInput, GovFileInput, GovTextInput
 from wtforms import BooleanField, EmailField, HiddenField, StringField
 from wtforms.validators import URL, Email, Length, Optional, Regexp
 
@@ -51,3 +52,17 @@ class PartnerPageForm(FlaskForm):
 class NewPartnerForm(PartnerPageForm):
     name = text_field("Name", "Enter the partner's name",
                       max_length=column_length(Partner.name))
+
+
+class LogoForm(FlaskForm):
+    logo = FileField("Logo", widget=GovFileInput(),
+                     description="A PNG, JPEG or WebP image of 5 MB or less. We remove its "
+                                 "metadata and make smaller copies for phones.")
+
+    def has_logo(self) -> bool:
+        upload = self.logo.data
+        return bool(upload and getattr(upload, "filename", ""))
+
+
+class RemoveLogoForm(FlaskForm):
+    """Only the CSRF token."""

@@ -5,16 +5,22 @@ Preview button that does the same with a plain form post when JavaScript is off.
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from charter_app import images
 from charter_app.access import staff_required
 from charter_app.events.buyers import BuyerRefused, PartnerDetails, add_partner
 from charter_app.extensions import db
-from charter_app.hub import news, pages, partners, toms
+from charter_app.hub import news, pages, partner_logos, partners, toms
 from charter_app.hub.forms import NewPageForm, NewsForm, PageForm, PreviewForm, VersionForm
 from charter_app.hub.markdown import render_markdown
 from charter_app.hub.models import PageKind
 from charter_app.hub.news import NewsText
 from charter_app.hub.pages import PageConflict, PageText
-from charter_app.hub.partner_forms import NewPartnerForm, PartnerPageForm
+from charter_app.hub.partner_forms import (
+    LogoForm,
+    NewPartnerForm,
+    PartnerPageForm,
+    RemoveLogoForm,
+)
 from charter_app.hub.views import current_financial_year
 from charter_app.pledges.catalogue import THEMES
 from charter_app.timeutil import utcnow
@@ -269,6 +275,52 @@ def edit_partner(partner_id: int):
             state = "published" if partner.published else "saved, not published"
             flash(f"{partner.name}'s page is {state}.", "success")
             return redirect(url_for("hub_staff.edit_partner", partner_id=partner.id))
+    return _partner_editor(partner, form, conflict=conflict, preview=preview_html), status
+
+
+def _partner_editor(partner, form: PartnerPageForm, *, conflict=None, preview=None,
+                    logo_form: LogoForm | None = None) -> str:
     return render_template("hub/staff/edit_partner.html", title=f"Edit: {partner.name}",
-                           form=form, partner=partner, conflict=conflict,
-                           preview=preview_html), status
+                           form=form, partner=partner, conflict=conflict, preview=preview,
+                           logo_form=logo_form or LogoForm(), remove_logo_form=RemoveLogoForm(),
+                           logo=partner_logos.logo_sources(partner))
+
+
+def _page_form(partner) -> PartnerPageForm:
+    form = PartnerPageForm(obj=partner, formdata=None)
+    form.body.data = partner.what_it_buys
+    form.based_on.data = str(partner.version)
+    return form
+
+
+@bp.route("/partners/<int:partner_id>/logo", methods=["POST"])
+@staff_required
+def upload_logo(partner_id: int):
+    partner = partners.partner_by_id(partner_id) or abort(404)
+    logo_form = LogoForm()
+    if logo_form.validate_on_submit():
+        if not logo_form.has_logo():
+            logo_form.logo.errors = [*logo_form.logo.errors, "Select a logo to upload"]
+        else:
+            try:
+                partner_logos.set_logo(partner, partner_logos.prepare(logo_form.logo.data.stream))
+            except images.NotAnImage:
+                logo_form.logo.errors = [*logo_form.logo.errors,
+                                         "The selected file must be a PNG, JPEG or WebP image"]
+            except images.ImageRefused as refused:
+                logo_form.logo.errors = [*logo_form.logo.errors, str(refused)]
+            else:
+                flash(f"{partner.name}'s logo is saved.", "success")
+                return redirect(url_for("hub_staff.edit_partner", partner_id=partner.id))
+    db.session.rollback()
+    return _partner_editor(partner, _page_form(partner), logo_form=logo_form), 400
+
+
+@bp.route("/partners/<int:partner_id>/logo/remove", methods=["POST"])
+@staff_required
+def remove_logo(partner_id: int):
+    partner = partners.partner_by_id(partner_id) or abort(404)
+    if RemoveLogoForm().validate_on_submit():
+        partner_logos.remove_logo(partner)
+        flash(f"{partner.name}'s logo is removed.", "success")
+    return redirect(url_for("hub_staff.edit_partner", partner_id=partner.id))

@@ -5,7 +5,7 @@ import math
 from flask import Blueprint, abort, render_template, request, url_for
 
 from charter_app.access import public
-from charter_app.hub import case_studies, feed, news, pages, partners, toms
+from charter_app.hub import case_studies, feed, news, pages, partner_logos, partners, toms
 from charter_app.hub.markdown import render_markdown
 from charter_app.pledges.catalogue import THEMES
 from charter_app.presentation import page_numbers
@@ -38,7 +38,8 @@ def index():
 @public
 def partners_index():
     return render_template("hub/partners.html", title="Partners",
-                           partners=partners.published_partners(), render_markdown=render_markdown)
+                           partners=partners.published_partners(), render_markdown=render_markdown,
+                           logo_sources=partner_logos.logo_sources)
 
 
 @bp.route("/partners/<slug>")
@@ -51,7 +52,8 @@ def partner(slug: str):
     return render_template("hub/partner.html", title=found.name, partner=found,
                            buys=render_markdown(found.what_it_buys or ""),
                            upcoming=upcoming, past=past,
-                           case_studies=case_studies.published_for_partner(found.id))
+                           case_studies=case_studies.published_for_partner(found.id),
+                           logo=partner_logos.logo_sources(found))
 
 
 @bp.route("/hub/toms")
