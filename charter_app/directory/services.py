@@ -9,7 +9,7 @@ import math
 from dataclasses import asdict, dataclass, field
 
 from flask import url_for
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Select, exists, false, func, select
 from sqlalchemy.orm import selectinload
 
 from charter_app.badges.models import BadgeAward
@@ -21,6 +21,7 @@ from charter_app.organisations.eligibility import LEGAL_FORM_BY_VALUE, SIZE_LABE
 from charter_app.organisations.models import LISTED_STATUSES, ApplicationStatus, Organisation
 from charter_app.pledges.catalogue import THEMES
 from charter_app.pledges.models import Measure, Pledge
+from charter_app.search.query import matching_keys
 from charter_app.timeutil import london_date
 from charter_app.urls import external_url
 
@@ -106,9 +107,10 @@ class Page:
 def filtered(query: DirectoryQuery) -> Select:
     statement = select(Organisation).where(Organisation.status.in_(LISTED_STATUSES))
     if query.q:
-        # Every word must appear in the name, town or description (precomputed, lower case).
-        for word in query.q.lower().split()[:8]:
-            statement = statement.where(Organisation.search_text.contains(word, autoescape=True))
+        # Every word must start a word of the name, town or description: the search index
+        # (search/query.py) finds them without reading every signatory.
+        keys = matching_keys("signatories", query.q)
+        statement = statement.where(false() if keys is None else Organisation.id.in_(keys))
     if query.sector:
         statement = statement.where(Organisation.sector == query.sector)
     if query.size:

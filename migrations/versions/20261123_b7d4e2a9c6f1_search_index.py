@@ -1,0 +1,102 @@
+"""One search: search_documents, with SQLite FTS5 or a PostgreSQL tsvector and GIN index over it
+
+Revision ID: b7d4e2a9c6f1
+Revises: e5a9c3b7d1f2
+Create Date: 2026-11-23 15:45:00
+
+The full-text structures are this migration's alone (the models do not describe them; see
+charter_app/search/models.py). Both use the 'simple' configuration (no stemming, no stop words):
+people search for names, and live search matches the start of each word as it is typed, which
+a stemmed index cannot do (English stems "engineering" to "engin", so the typed prefix
+"engineeri" would find nothing). SQLite's unicode61 tokenizer behaves the same way.
+"""
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = 'b7d4e2a9c6f1'
+down_revision = 'e5a9c3b7d1f2'
+branch_labels = None
+depends_on = None
+
+FTS5_TRIGGERS = {
+    "search_documents_ai": """
+        CREATE TRIGGER search_documents_ai AFTER INSERT ON search_documents BEGIN
+          INSERT INTO search_index(rowid, title, body) VALUES (new.id, new.title, new.body);
+        END""",
+    "search_documents_ad": """
+        CREATE TRIGGER search_documents_ad AFTER DELETE ON search_documents BEGIN
+          INSERT INTO search_index(search_index, rowid, title, body)
+          VALUES ('delete', old.id, old.title, old.body);
+        END""",
+    "search_documents_au": """
+        CREATE TRIGGER search_documents_au AFTER UPDATE ON search_documents BEGIN
+          INSERT INTO search_index(search_index, rowid, title, body)
+          VALUES ('delete', old.id, old.title, old.body);
+          INSERT INTO search_index(rowid, title, body) VALUES (new.id, new.title, new.body);
+        END""",
+}
+
+# What the application's sources index (charter_app/search/sources.py), for rows that exist
+# before this migration; `flask --app wsgi charter reindex-search` remakes it exactly.
+BACKFILL = [
+    """INSERT INTO search_documents (kind, key, title, body, slug, detail)
+       SELECT 'signatories', id, name, COALESCE(town, '') || ' ' || COALESCE(description, ''),
+              slug, COALESCE(town, '')
+       FROM organisations WHERE status IN ('approved', 'lapsed') AND slug IS NOT NULL""",
+    """INSERT INTO search_documents (kind, key, title, body, slug, detail)
+       SELECT 'guidance', id, title, summary || ' ' || body, slug,
+              CASE WHEN kind = 'measure-note' THEN 'A note in the County Durham TOMs guide'
+                   ELSE 'Guidance' END
+       FROM hub_pages WHERE published""",
+    """INSERT INTO search_documents (kind, key, title, body, slug, detail)
+       SELECT 'news', id, title, summary || ' ' || body, slug, ''
+       FROM news_posts WHERE published_at IS NOT NULL""",
+    """INSERT INTO search_documents (kind, key, title, body, slug, detail)
+       SELECT 'partners', id, name, COALESCE(description, '') || ' ' ||
+              COALESCE(what_it_buys, '') || ' ' || COALESCE(tenders_text, ''),
+              slug, 'County Durham Pound partner'
+       FROM partners WHERE published AND slug IS NOT NULL""",
+]
+
+
+def upgrade():
+    op.create_table(
+        'search_documents',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('kind', sa.String(length=20), nullable=False),
+        sa.Column('key', sa.Integer(), nullable=False),
+        sa.Column('title', sa.String(length=200), nullable=False),
+        sa.Column('body', sa.Text(), nullable=False),
+        sa.Column('slug', sa.String(length=200), nullable=False),
+        sa.Column('detail', sa.String(length=200), nullable=False),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_search_documents')),
+        sa.UniqueConstraint('kind', 'key', name=op.f('uq_search_documents_kind')),
+    )
+    if op.get_bind().dialect.name == "sqlite":
+        # External content: the text is stored once, in search_documents; prefix indexes make
+        # the as-you-type prefix queries ("eng*") as cheap as whole words.
+        op.execute("""
+            CREATE VIRTUAL TABLE search_index USING fts5(
+              title, body, content='search_documents', content_rowid='id',
+              tokenize='unicode61 remove_diacritics 2', prefix='1 2 3')""")
+        for statement in FTS5_TRIGGERS.values():
+            op.execute(statement)
+    else:
+        op.execute("""
+            ALTER TABLE search_documents ADD COLUMN search_vector tsvector
+            GENERATED ALWAYS AS (
+              setweight(to_tsvector('simple'::regconfig, title), 'A') ||
+              setweight(to_tsvector('simple'::regconfig, body), 'B')) STORED""")
+        op.execute("CREATE INDEX ix_search_documents_search_vector ON search_documents "
+                   "USING gin (search_vector)")
+    for statement in BACKFILL:
+        op.execute(statement)
+
+
+def downgrade():
+    if op.get_bind().dialect.name == "sqlite":
+        for name in FTS5_TRIGGERS:
+            op.execute(f"DROP TRIGGER IF EXISTS {name}")
+        op.execute("DROP TABLE IF EXISTS search_index")
+    op.drop_table('search_documents')
