@@ -20,6 +20,7 @@ PUBLIC_ENDPOINTS = {
     "hub.news_feed",
     "hub.partners_index",
     "hub.partner",
+    "search.index",
     "reports.index",
     "reports.report",
     "reports.version",

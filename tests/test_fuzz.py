@@ -627,7 +627,8 @@ def _path_value(converter):
         lambda value: quote(value, safe=""))
 
 
-QUERY_KEYS = ["q", "sector", "size", "theme", "area", "level", "page", "per_page", "next", "format"]
+QUERY_KEYS = ["q", "sector", "size", "theme", "area", "level", "page", "per_page", "next", "format",
+              "kind"]
 
 
 # Every public page (a new one fails test_every_public_page_is_fuzzed until it is added here).
@@ -650,7 +651,7 @@ PUBLIC_PAGES = [
     "badge_credentials.key", "badge_credentials.revocation_list", "badge_credentials.verify",
     "contact.send", "contact.sent",
     "hub.index", "hub.toms_guide", "hub.page", "hub.news_index", "hub.news_post", "hub.news_feed",
-    "hub.partners_index", "hub.partner",
+    "hub.partners_index", "hub.partner", "search.index",
     "statements.shared",
     "statements.shared_pdf",
 ]

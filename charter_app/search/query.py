@@ -90,7 +90,12 @@ class Hit:
     title: Markup
     snippet: Markup
     detail: str
-    url: str
+    slug: str
+
+    @property
+    def url(self) -> str:
+        """The result's address (needs a request, or SERVER_NAME)."""
+        return SOURCES[self.kind].link(self.slug)
 
 
 @dataclass
@@ -191,12 +196,13 @@ def _hits(found: list[str], ids: list[int]) -> dict[int, Hit]:
             continue
         hits[document.id] = Hit(kind=document.kind, title=marked(title_text or document.title),
                                 snippet=marked(plain(snippet_text or "")),
-                                detail=document.detail, url=source.link(document.slug))
+                                detail=document.detail, slug=document.slug)
     return hits
 
 
 _MARKDOWN_LINK = re.compile(r"\]\([^)\s]*\)")
-_MARKDOWN_MARKS = re.compile(r"[*`#>\[\]]|(?<!\w)_|_(?!\w)")
+# Emphasis, code and link brackets anywhere; headings and quotes only where a line starts.
+_MARKDOWN_MARKS = re.compile(r"[*`\[\]]|^\s*(?:#+|>+)\s*|(?<!\w)_|_(?!\w)", re.MULTILINE)
 
 
 def plain(text: str) -> str:
