@@ -139,8 +139,12 @@ def _bulk_statements(state) -> Any:
         return None
     model = source.model
     criteria = state.statement.whereclause
-    ids_query = select(model.id) if criteria is None else select(model.id).where(criteria)
-    ids = list(state.session.scalars(ids_query))
+    if criteria is None and isinstance(state.parameters, list):
+        # A bulk UPDATE by primary key: the rows are named in its parameters.
+        ids = [row["id"] for row in state.parameters if "id" in row]
+    else:
+        ids_query = select(model.id) if criteria is None else select(model.id).where(criteria)
+        ids = list(state.session.scalars(ids_query))
     result = state.invoke_statement()
     if ids:
         if state.is_update:
