@@ -116,25 +116,33 @@ def add_signatories(count: int) -> None:
 
 
 def plans(word: str) -> dict[str, str]:
-    """The planner's plans for the directory's two statements (count, first page)."""
-    from sqlalchemy import func, select
+    """The planner's plans for the statements a directory search sends (count, first page),
+    captured as sent, then explained with their parameters."""
+    from sqlalchemy import event
 
     from charter_app.directory import services
     from charter_app.extensions import db
 
-    query = services.DirectoryQuery(q=word)
-    statement = services.filtered(query)
-    count = select(func.count()).select_from(statement.subquery())
-    page = statement.order_by(*services.DIRECTORY_ORDER).limit(20)
-    bind = db.session.get_bind()
+    sent = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        sent.append((statement, parameters))
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        services.search(services.DirectoryQuery(q=word), 20)
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    connection = db.session.connection()
     found = {}
-    for name, sql in (("count", count), ("page", page)):
-        compiled = sql.compile(bind, compile_kwargs={"literal_binds": True})
-        if bind.dialect.name == "sqlite":
-            rows = db.session.execute(db.text(f"EXPLAIN QUERY PLAN {compiled}")).all()
+    for name, (statement, parameters) in zip(("count", "page"), sent[:2], strict=True):
+        if engine.dialect.name == "sqlite":
+            rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}",
+                                              parameters).all()
             found[name] = "\n".join(f"{'  ' * (row[1] > 0)}{row[3]}" for row in rows)
         else:
-            rows = db.session.execute(db.text(f"EXPLAIN ANALYZE {compiled}")).all()
+            rows = connection.exec_driver_sql(f"EXPLAIN ANALYZE {statement}", parameters).all()
             found[name] = "\n".join(row[0] for row in rows)
     return found
 

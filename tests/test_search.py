@@ -297,3 +297,22 @@ def test_search_statements_do_not_grow_with_the_matches(app, client, build, url)
         _signatory(build, f"Counted {number}")
         _post(f"Counted news {number}", "Text.")
     assert statements() == few <= 3
+
+
+def test_many_keyword_matches_page_the_same_way_by_walking_the_name_order(app_ctx, build,
+                                                                          monkeypatch):
+    from charter_app.directory import services
+
+    for name in ("Zeta Weaving", "Alpha Weaving", "Mu Weaving", "Beta Weaving", "Weaving Co"):
+        _signatory(build, name)
+    _signatory(build, "Other Trade")
+    query = services.DirectoryQuery(q="weav")
+    sorted_pages = [[o.name for o in services.search(
+        services.DirectoryQuery(q="weav", page=n), 2).items] for n in (1, 2, 3)]
+    monkeypatch.setattr(services, "WALK_NAME_ORDER_FROM", 1)
+    walked = services.search(query, 2)
+    assert walked.total == 5
+    assert [o.name for o in walked.items] == sorted_pages[0] == ["Alpha Weaving", "Beta Weaving"]
+    assert sorted_pages[1:] == [["Mu Weaving", "Weaving Co"], ["Zeta Weaving"]]
+    # Every word must match, however the page is found.
+    assert services.search(services.DirectoryQuery(q="weav zeta"), 2).total == 1

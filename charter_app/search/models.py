@@ -41,7 +41,8 @@ class SearchDocument(db.Model):
     __tablename__ = "search_documents"
     __table_args__ = (UniqueConstraint("kind", "key"),)
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    # The source row's id x 16 + the source's code (search/index.py), never generated.
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     kind: Mapped[str] = mapped_column(String(20))
     key: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(TITLE_MAX_LENGTH))

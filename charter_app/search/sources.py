@@ -60,17 +60,17 @@ def partner(found: Partner) -> Document | None:
 register(Source(
     kind="signatories", label="Signatories", model=Organisation, document=signatory,
     link=lambda slug: url_for("directory.profile", slug=slug),
-    fields=("name", "town", "description", "status", "slug"), order=10))
+    fields=("name", "town", "description", "status", "slug"), code=1, order=10))
 register(Source(
     kind="guidance", label="Guidance", model=Page, document=guidance, link=guidance_link,
-    fields=("title", "summary", "body", "published", "kind", "slug"), order=20))
-# Case studies go here (order=30), once the hub has them.
+    fields=("title", "summary", "body", "published", "kind", "slug"), code=2, order=20))
+# Case studies go here (code=3, order=30), once the hub has them.
 register(Source(
     kind="news", label="News", model=NewsPost, document=news,
     link=lambda slug: url_for("hub.news_post", slug=slug),
-    fields=("title", "summary", "body", "published_at", "slug"), order=40))
+    fields=("title", "summary", "body", "published_at", "slug"), code=4, order=40))
 register(Source(
     kind="partners", label="Partners", model=Partner, document=partner,
     link=lambda slug: url_for("hub.partner", slug=slug),
     fields=("name", "description", "what_it_buys", "tenders_text", "published", "slug"),
-    order=50))
+    code=5, order=50))

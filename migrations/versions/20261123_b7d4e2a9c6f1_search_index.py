@@ -38,22 +38,22 @@ FTS5_TRIGGERS = {
 }
 
 # What the application's sources index (charter_app/search/sources.py), for rows that exist
-# before this migration; `flask --app wsgi charter reindex-search` remakes it exactly.
+# before this migration (a document's id is the row's id x 16 + its source's code); `flask --app wsgi charter reindex-search` remakes it exactly.
 BACKFILL = [
-    """INSERT INTO search_documents (kind, key, title, body, slug, detail)
-       SELECT 'signatories', id, name, COALESCE(town, '') || ' ' || COALESCE(description, ''),
+    """INSERT INTO search_documents (id, kind, key, title, body, slug, detail)
+       SELECT id * 16 + 1, 'signatories', id, name, COALESCE(town, '') || ' ' || COALESCE(description, ''),
               slug, COALESCE(town, '')
        FROM organisations WHERE status IN ('approved', 'lapsed') AND slug IS NOT NULL""",
-    """INSERT INTO search_documents (kind, key, title, body, slug, detail)
-       SELECT 'guidance', id, title, summary || ' ' || body, slug,
+    """INSERT INTO search_documents (id, kind, key, title, body, slug, detail)
+       SELECT id * 16 + 2, 'guidance', id, title, summary || ' ' || body, slug,
               CASE WHEN kind = 'measure-note' THEN 'A note in the County Durham TOMs guide'
                    ELSE 'Guidance' END
        FROM hub_pages WHERE published""",
-    """INSERT INTO search_documents (kind, key, title, body, slug, detail)
-       SELECT 'news', id, title, summary || ' ' || body, slug, ''
+    """INSERT INTO search_documents (id, kind, key, title, body, slug, detail)
+       SELECT id * 16 + 4, 'news', id, title, summary || ' ' || body, slug, ''
        FROM news_posts WHERE published_at IS NOT NULL""",
-    """INSERT INTO search_documents (kind, key, title, body, slug, detail)
-       SELECT 'partners', id, name, COALESCE(description, '') || ' ' ||
+    """INSERT INTO search_documents (id, kind, key, title, body, slug, detail)
+       SELECT id * 16 + 5, 'partners', id, name, COALESCE(description, '') || ' ' ||
               COALESCE(what_it_buys, '') || ' ' || COALESCE(tenders_text, ''),
               slug, 'County Durham Pound partner'
        FROM partners WHERE published AND slug IS NOT NULL""",
@@ -63,7 +63,7 @@ BACKFILL = [
 def upgrade():
     op.create_table(
         'search_documents',
-        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
         sa.Column('kind', sa.String(length=20), nullable=False),
         sa.Column('key', sa.Integer(), nullable=False),
         sa.Column('title', sa.String(length=200), nullable=False),
