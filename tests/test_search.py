@@ -299,7 +299,7 @@ def test_search_statements_do_not_grow_with_the_matches(app, client, build, url)
     assert statements() == few <= 3
 
 
-def test_many_keyword_matches_page_the_same_way_by_walking_the_name_order(app_ctx, build,
+def test_many_keyword_matches_page_the_same_way_by_walking_the_name_order(app, app_ctx, build,
                                                                           monkeypatch):
     from charter_app.directory import services
 
@@ -310,7 +310,11 @@ def test_many_keyword_matches_page_the_same_way_by_walking_the_name_order(app_ct
     sorted_pages = [[o.name for o in services.search(
         services.DirectoryQuery(q="weav", page=n), 2).items] for n in (1, 2, 3)]
     monkeypatch.setattr(services, "WALK_NAME_ORDER_FROM", 1)
-    walked = services.search(query, 2)
+    monkeypatch.setattr(services, "WALK_ROWS_PER_MATCH", 1)
+    with counting_statements(app) as statements:
+        walked = services.search(query, 2)
+    if db.engine.dialect.name == "sqlite":
+        assert any("organisations.id + ?" in sql for sql in statements)
     assert walked.total == 5
     assert [o.name for o in walked.items] == sorted_pages[0] == ["Alpha Weaving", "Beta Weaving"]
     assert sorted_pages[1:] == [["Mu Weaving", "Weaving Co"], ["Zeta Weaving"]]
