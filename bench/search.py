@@ -11,7 +11,8 @@
   also times the scan the directory used before (every word a LIKE on organisations.search_text).
   Prints a Markdown report and saves it to bench/results/search.md.
 
-Settings: BENCH_SEARCH_SIZES ("10000,100000"), BENCH_SEARCH_CALLS (30 timed requests each).
+Settings: BENCH_SEARCH_SIZES ("10000,100000"), BENCH_SEARCH_CALLS (30 timed requests each),
+BENCH_SEARCH_DATABASES ("sqlite,postgresql").
 """
 
 import os
@@ -28,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 RESULTS = ROOT / "bench" / "results" / "search.md"
 SIZES = [int(size) for size in os.environ.get("BENCH_SEARCH_SIZES", "10000,100000").split(",")]
 CALLS = int(os.environ.get("BENCH_SEARCH_CALLS", "30"))
+DATABASES = os.environ.get("BENCH_SEARCH_DATABASES", "sqlite,postgresql").split(",")
 HUB_DOCUMENTS = 1000
 COMMON = "Engineering"  # a trade in demo.organisations.PRIVATE_TRADES: about 1 name in 22
 RARE = "Clockmakers"  # one signatory, "Wolsingham Clockmakers Ltd"
@@ -255,10 +257,10 @@ def main() -> int:
 
     results = []
     with tempfile.TemporaryDirectory(prefix="charter-bench-search-") as workdir:
-        for size in SIZES:
+        for size in SIZES if "sqlite" in DATABASES else ():
             results.append(measure("SQLite", f"sqlite:///{Path(workdir) / f's{size}.db'}", size))
     base = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
-    if base:
+    if base and "postgresql" in DATABASES:
         for size in SIZES:
             with throwaway_postgres(base, log) as url:
                 results.append(measure("PostgreSQL", url, size))

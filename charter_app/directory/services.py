@@ -185,6 +185,8 @@ def search(query: DirectoryQuery, per_page: int, with_badges: bool = False) -> P
     page = min(query.page, pages)
     # Sorting every match costs as many look-ups as there are matches; walking the name order
     # costs about (rows before this page) x (signatories / matches): walk when that is smaller.
+    # SQLite only: PostgreSQL's planner sees the word's frequency and walks the name order
+    # itself when that pays (bench/search.py shows its plans).
     walk = (bool(query.q) and db.session.get_bind().dialect.name == "sqlite"
             and total >= WALK_NAME_ORDER_FROM
             and page * per_page * WALK_ROWS_PER_MATCH <= total)

