@@ -16,7 +16,9 @@ the minimal /livez endpoint; and the collective social value totals on SQLite an
    and, when BENCH_DATABASE_URL or TEST_DATABASE_URL is set, PostgreSQL (bench/totals.py), and
    on the same data generating a quarter's collective report, and its PDF (bench/collective.py);
    the published report's public page is one of the wrk rows.
-8. Runs the quarterly reminder scan for 10,000 and 50,000 signatories (peak memory, SQL per
+8. Searches signatories and 1,000 Knowledge Hub documents at /search (bench/search.py: which
+   also times the directory's keyword search at 10,000 and 100,000 signatories, run alone).
+9. Runs the quarterly reminder scan for 10,000 and 50,000 signatories (peak memory, SQL per
    batch) and drains the outbox into a real SMTP server on loopback (bench/reminders.py).
 
 Prints a Markdown table and saves it to bench/results/latest.md. Settings from the environment:
@@ -328,6 +330,7 @@ def main() -> int:
             from bench import dashboard, totals
             from bench import events as bench_events
             from bench import reminders as bench_reminders
+            from bench import search as bench_search
 
             dashboard_path, dashboard_reports = dashboard.prepare(app)
             log(f"dashboard: {dashboard_path}, {dashboard_reports} quarterly reports")
@@ -335,6 +338,8 @@ def main() -> int:
             event_paths = bench_events.prepare(app)
             report_path = bench_collective.prepare(app)
             targets.append(("/reports/<fy>/q<n> (published report)", report_path))
+            # 1,000 guidance pages, news posts and partner pages beside the signatories.
+            targets.append(("/search?q=… (full-text, all kinds)", bench_search.prepare(app)))
             log(f"events: {event_paths[0]} and {event_paths[1]}")
             paths = ["/livez"] + [path for _label, path in targets] + [event_paths[0]]
             sql_cached = statements_per_request(app, paths)

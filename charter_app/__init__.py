@@ -161,6 +161,7 @@ def register_blueprints(app: Flask) -> None:
     from charter_app.reports.staff_views import bp as reports_staff_bp
     from charter_app.reports.statement_views import bp as statements_bp
     from charter_app.reports.views import bp as reports_bp
+    from charter_app.search.views import bp as search_bp
     from charter_app.staff.views import bp as staff_bp
 
     # One per line: each domain adds its own.
@@ -208,6 +209,7 @@ def register_blueprints(app: Flask) -> None:
         privacy_bp,
         monitoring_bp,
         audit_staff_bp,
+        search_bp,
     ):
         app.register_blueprint(blueprint)
     if app.config.get("MAIL_CATCHER_DIR"):

@@ -54,6 +54,19 @@ def create_staff(email: str, password: str | None, admin: bool):
                f"Password: {password}")
 
 
+@charter.command("reindex-search")
+@with_appcontext
+def reindex_search():
+    """Rebuild the search index from the signatories, case studies, guidance, news and partners."""
+    from charter_app.search import sources  # noqa: F401 - registers what search finds
+    from charter_app.search.index import rebuild
+
+    counts = rebuild()
+    db.session.commit()
+    click.echo("Search index rebuilt: " + ", ".join(
+        f"{count} {kind}" for kind, count in counts.items()) + ".")
+
+
 @charter.command("seed-demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when data already exists.")
 @click.option("--signatories", default=49, show_default=True)

@@ -82,6 +82,16 @@ def run_migrations_online():
                 logger.info('No changes in schema detected.')
 
     conf_args = current_app.extensions['migrate'].configure_args
+    # The full-text structures (FTS5 tables, the tsvector column and its index) are made by the
+    # search migration only: autogenerate must neither drop nor recreate them.
+    if conf_args.get("include_object") is None:
+        from charter_app.search.models import owned_by_migrations
+
+        def include_object(obj, name, type_, reflected, compare_to):
+            parent = getattr(getattr(obj, "table", None), "name", None)
+            return not owned_by_migrations(name, type_, parent)
+
+        conf_args["include_object"] = include_object
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 

@@ -24,6 +24,7 @@ PUBLIC_ENDPOINTS = {
     "case_studies.show",
     # Stored uploads under random names (case study images), served with long cache headers.
     "case_studies.upload",
+    "search.index",
     "reports.index",
     "reports.report",
     "reports.version",

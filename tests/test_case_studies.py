@@ -516,3 +516,15 @@ def test_the_queue_puts_waiting_case_studies_first_and_leaves_members_drafts_alo
     positions = [page.index(title) for title in ("Sent first", "Sent second",
                                                  "Already published")]
     assert positions == sorted(positions) and "Still a draft" not in page
+
+
+def test_search_finds_a_case_study_once_published_and_not_before(member, staff, client):
+    case_study = write(member)
+    submit(member, case_study)
+    words = FIELDS["title"].split()[0]
+    before = client.get(f"/search?q={words}").get_data(as_text=True)
+    assert 'id="results-case-studies"' not in before
+    assert decide(staff, case_study, "approve").status_code == 302
+    found = client.get(f"/search?q={FIELDS['title']}").get_data(as_text=True)
+    assert 'id="results-case-studies"' in found
+    assert f'href="/case-studies/{all_case_studies()[0].slug}"' in found

@@ -434,6 +434,18 @@ def _hub_partner(build):
     return Target(url, url, build.staff())
 
 
+def _hub_partner_logo(action: str) -> Callable[[Builders], Target]:
+    def setup(build):
+        partner = build.partner("Fuzz Logo Partner")
+        page = f"/staff/hub/partners/{partner.id}"
+        return Target(f"{page}/{action}", page, build.staff())
+    return setup
+
+
+def _account_privacy(url: str, page: str) -> Callable[[Builders], Target]:
+    return lambda build: Target(url, page, build.user())
+
+
 def _case_study(action: str, staff: bool = False) -> Callable[[Builders], Target]:
     """A signatory's case study with an image, waiting for review (staff) or a draft (member);
     the form page is its editor (or, for a staff decision, its review page)."""
@@ -568,6 +580,10 @@ POST_TARGETS: dict[str, Callable[[Builders], Target]] = {
     "hub_staff.restore": _hub_page("/versions/1/restore"),
     "hub_staff.edit_news": _hub_news,
     "hub_staff.edit_partner": _hub_partner,
+    "hub_staff.upload_logo": _hub_partner_logo("logo"),
+    "hub_staff.remove_logo": _hub_partner_logo("logo/remove"),
+    "privacy.download_data": _account_privacy("/account/data.zip", "/account"),
+    "privacy.delete_account": _account_privacy("/account/delete", "/account/delete"),
     "hub_staff.new_partner": lambda build: Target(
         "/staff/hub/partners/new", "/staff/hub/partners/new", build.staff()),
     "organisation_declarations.add_mark": _signatory_page("quality-marks/new"),
@@ -671,7 +687,7 @@ def _path_value(converter):
 
 
 QUERY_KEYS = ["q", "sector", "size", "theme", "area", "level", "page", "per_page", "next", "format",
-              "organisation"]
+              "organisation", "kind"]
 
 
 # Every public page (a new one fails test_every_public_page_is_fuzzed until it is added here).
@@ -694,7 +710,7 @@ PUBLIC_PAGES = [
     "badge_credentials.key", "badge_credentials.revocation_list", "badge_credentials.verify",
     "contact.send", "contact.sent",
     "hub.index", "hub.toms_guide", "hub.page", "hub.news_index", "hub.news_post", "hub.news_feed",
-    "hub.partners_index", "hub.partner",
+    "hub.partners_index", "hub.partner", "search.index",
     "case_studies.index", "case_studies.show", "case_studies.upload",
     "statements.shared",
     "statements.shared_pdf",

@@ -9,7 +9,7 @@ import math
 from dataclasses import asdict, dataclass, field
 
 from flask import url_for
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Select, exists, false, func, select
 from sqlalchemy.orm import selectinload
 
 from charter_app.badges.models import BadgeAward
@@ -21,6 +21,7 @@ from charter_app.organisations.eligibility import LEGAL_FORM_BY_VALUE, SIZE_LABE
 from charter_app.organisations.models import LISTED_STATUSES, ApplicationStatus, Organisation
 from charter_app.pledges.catalogue import THEMES
 from charter_app.pledges.models import Measure, Pledge
+from charter_app.search.query import matching_count, matching_keys
 from charter_app.timeutil import london_date
 from charter_app.urls import external_url
 
@@ -103,12 +104,17 @@ class Page:
         return number, url_for("directory.index", **query.params(page=number)), number == self.page
 
 
-def filtered(query: DirectoryQuery) -> Select:
+def filtered(query: DirectoryQuery, *, walk_name_order: bool = False) -> Select:
+    """The listed signatories the query matches. `walk_name_order` (many keyword matches) keeps
+    the planner reading signatories in name order and testing each against the matches, rather
+    than fetching every match to sort them all for one page."""
     statement = select(Organisation).where(Organisation.status.in_(LISTED_STATUSES))
     if query.q:
-        # Every word must appear in the name, town or description (precomputed, lower case).
-        for word in query.q.lower().split()[:8]:
-            statement = statement.where(Organisation.search_text.contains(word, autoescape=True))
+        # Every word must start a word of the name, town or description: the search index
+        # (search/query.py) finds them without reading every signatory.
+        keys = matching_keys("signatories", query.q)
+        listed_id = Organisation.id + 0 if walk_name_order else Organisation.id
+        statement = statement.where(false() if keys is None else listed_id.in_(keys))
     if query.sector:
         statement = statement.where(Organisation.sector == query.sector)
     if query.size:
@@ -155,12 +161,36 @@ def themes_of(organisation_ids: list[int]) -> dict[int, list[str]]:
     return {key: [t for t in THEMES if t in themes] for key, themes in found.items()}
 
 
+# From this many keyword matches, a page is found by walking the name order (see filtered()):
+# at 100,000 signatories and 4,500 matches, 2 ms instead of 10 ms for the first page.
+WALK_NAME_ORDER_FROM = 500
+WALK_ROWS_PER_MATCH = 10
+
+
+def _keyword_only(query: DirectoryQuery) -> bool:
+    return bool(query.q) and not any((query.sector, query.size, query.theme, query.area,
+                                      query.level))
+
+
 def search(query: DirectoryQuery, per_page: int, with_badges: bool = False) -> Page:
     """One page of the directory; `with_badges` loads the page's valid badges (one query)."""
-    statement = filtered(query)
-    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    if _keyword_only(query):
+        # The index has a document for each listed signatory and no other (search/sources.py,
+        # kept in the same transaction), so the index alone counts the matches.
+        total = matching_count("signatories", query.q)
+    else:
+        total = db.session.scalar(
+            select(func.count()).select_from(filtered(query).subquery())) or 0
     pages = max(1, math.ceil(total / per_page))
     page = min(query.page, pages)
+    # Sorting every match costs as many look-ups as there are matches; walking the name order
+    # costs about (rows before this page) x (signatories / matches): walk when that is smaller.
+    # SQLite only: PostgreSQL's planner sees the word's frequency and walks the name order
+    # itself when that pays (bench/search.py shows its plans).
+    walk = (bool(query.q) and db.session.get_bind().dialect.name == "sqlite"
+            and total >= WALK_NAME_ORDER_FROM
+            and page * per_page * WALK_ROWS_PER_MATCH <= total)
+    statement = filtered(query, walk_name_order=walk)
     items = list(
         db.session.scalars(
             statement.order_by(*DIRECTORY_ORDER).limit(per_page).offset((page - 1) * per_page)

@@ -63,6 +63,16 @@ def test_a_member_submits_staff_publish_and_a_visitor_reads_it(browsing, build, 
     browsing.check(desk, "published")
 
     visitor = browsing.open(viewport=viewport)
+    # Found by search, as a visitor would look for it: typed into the search page's box.
+    browsing.visit(visitor, "/search", "search")
+    visitor.get_by_label("Search signatories, case studies, guidance, news and partners") \
+        .fill("apprentices rail")
+    visitor.get_by_label("Search signatories, case studies, guidance, news and partners") \
+        .press("Enter")
+    visitor.wait_for_load_state()
+    results = visitor.locator("#results-case-studies")
+    expect(results).to_contain_text("Case studies (1)")
+    browsing.check(visitor, "search results")
     browsing.visit(visitor, "/case-studies", "case studies")
     assert horizontal_overflow(visitor) == 0
     visitor.get_by_role("link", name="Apprentices on the rail works").click()
