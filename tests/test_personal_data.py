@@ -52,6 +52,8 @@ NOT_PERSONAL = {
     "case_studies.body": "a case study written for publication (rows a user wrote are exported "
                          "through created_by_id)",
     "case_study_images.stored_name": "a random file name",
+    "search_documents.body": "a copy of public text (listed signatories, published pages), "
+                             "for search",
 }
 
 
