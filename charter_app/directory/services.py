@@ -9,7 +9,7 @@ import math
 from dataclasses import asdict, dataclass, field
 
 from flask import url_for
-from sqlalchemy import Select, exists, false, func, select
+from sqlalchemy import Select, exists, false, func, select, union_all
 from sqlalchemy.orm import selectinload
 
 from charter_app.badges.models import BadgeAward
@@ -174,24 +174,38 @@ def _keyword_only(query: DirectoryQuery) -> bool:
 
 def _keyword_page_on_postgresql(query: DirectoryQuery, per_page: int
                                 ) -> tuple[list[Organisation], int] | None:
-    """A keyword-only page and the count from one reading of the index, on PostgreSQL: the
-    matches are fetched once (a GIN bitmap scan) into a materialised CTE, counted, and the page
-    walks the name order testing each signatory against them in memory. Otherwise the planner
-    walks the name order re-checking the index row by row (3.4x slower at 100,000 signatories
-    for a common word; bench/search.py). None when the page asked for is past the last."""
+    """A keyword-only page and its count from one reading of the index, on PostgreSQL.
+
+    The matches are read once (a GIN bitmap scan) into a materialised CTE and counted. Of two
+    ways to the page, the count picks one inside the statement (a one-time filter on each
+    branch): many matches walk the name order, testing each signatory against the matches in
+    memory, and stop at the page; few fetch the matches by key and sort them. Left to itself
+    the planner walked the name order re-checking the index row by row, 3.4x slower at 100,000
+    signatories than at 10,000 for a common word (bench/search.py). None when the page asked
+    for is past the last."""
     keys = matching_keys("signatories", query.q)
     if keys is None:
         return [], 0
     matches = keys.cte("matches").prefix_with("MATERIALIZED")
     total = select(func.count()).select_from(matches).scalar_subquery()
-    rows = db.session.execute(
-        select(Organisation, total)
-        .where(Organisation.status.in_(LISTED_STATUSES),
-               Organisation.id.in_(select(matches.c[0])))
-        .order_by(*DIRECTORY_ORDER).limit(per_page).offset((query.page - 1) * per_page)).all()
+    many = total >= WALK_NAME_ORDER_FROM
+    offset = (query.page - 1) * per_page
+
+    def branch(condition, listed_id):
+        return (select(Organisation.id, Organisation.name_key, total.label("total"))
+                .where(condition, Organisation.status.in_(LISTED_STATUSES),
+                       listed_id.in_(select(matches.c[0])))
+                .order_by(*DIRECTORY_ORDER).limit(per_page + offset))
+
+    either = union_all(branch(many, Organisation.id + 0), branch(~many, Organisation.id)).subquery()
+    rows = db.session.execute(select(either.c.id, either.c.total)
+                              .order_by(either.c.name_key, either.c.id)
+                              .limit(per_page).offset(offset)).all()
     if not rows:
         return None
-    return [row[0] for row in rows], rows[0][1]
+    loaded = {organisation.id: organisation for organisation in db.session.scalars(
+        select(Organisation).where(Organisation.id.in_([row.id for row in rows])))}
+    return [loaded[row.id] for row in rows], rows[0].total
 
 
 def search(query: DirectoryQuery, per_page: int, with_badges: bool = False) -> Page:

@@ -16,11 +16,13 @@ from charter_app.hub.case_study_forms import (
     StaffCaseStudyForm,
 )
 from charter_app.hub.case_study_views import (
+    EditOutcome,
     checked_image,
     fill,
     page_context,
     prepare,
     refused_on_form,
+    save_edit,
     text_of,
     too_large,
 )
@@ -126,35 +128,20 @@ def edit(case_study_id: int):
     # Whose it is does not change once written: the plain form, without the choice.
     form = prepare(CaseStudyForm())
     editable = case_study.status != case_studies.Status.REJECTED
-    conflict, status = None, 200
+    outcome = EditOutcome(case_study)
     if request.method == "GET":
         fill(form, case_study)
-    elif not editable:
-        abort(CONFLICT)
     else:
-        valid = form.validate_on_submit()
-        image_ok, new_image = checked_image(form) if valid else (True, None)
-        if valid and image_ok:
-            try:
-                case_studies.save(case_study, text_of(form), based_on=form.based_on_version(),
-                                  by=current_user, now=utcnow(), new_image=new_image)
-            except case_studies.CaseStudyConflict as error:
-                db.session.rollback()
-                conflict, status = str(error), CONFLICT
-                case_study = _case_study(case_study_id)
-                form.based_on.data = str(case_study.version)
-            except CaseStudyRefused as refusal:
-                refused_on_form(form, refusal)
-                case_study = _case_study(case_study_id)
-            else:
-                flash(f"“{case_study.title}” is saved.", "success")
-                return redirect(url_for("case_studies_staff.edit", case_study_id=case_study.id))
+        outcome = save_edit(form, case_study, editable, lambda: _case_study(case_study_id))
+        if outcome.saved:
+            return redirect(url_for("case_studies_staff.edit", case_study_id=case_study.id))
+    case_study = outcome.case_study
     return render_template(
         "hub/case_studies/edit.html", title=f"Edit: {case_study.title}", form=form,
         organisation=case_study.organisation, staff=True,
-        editable=editable, conflict=conflict,
+        editable=editable, conflict=outcome.conflict,
         action_form=ActionForm(based_on=str(case_study.version)),
-        **page_context(case_study)), status
+        **page_context(case_study)), outcome.status
 
 
 @bp.route("/<int:case_study_id>/images/<int:image_id>/remove", methods=["POST"])

@@ -2,6 +2,8 @@
 their own from the dashboard. Views are thin: the rules are in case_studies.py, which flushes;
 the request commits."""
 
+from dataclasses import dataclass
+
 from flask import (
     Blueprint,
     Response,
@@ -237,41 +239,61 @@ def new(organisation_id: int):
                            staff=False), status
 
 
+@dataclass
+class EditOutcome:
+    """What an edit request came to: saved (redirect), or the form to show again."""
+
+    case_study: object
+    saved: bool = False
+    conflict: str | None = None
+    status: int = 200
+
+
+def save_edit(form: CaseStudyForm, case_study, editable: bool, reload) -> EditOutcome:
+    """The editor's POST, shared by members and staff: validate, check the image, save with
+    compare-and-set; `reload()` fetches the case study again after a rollback."""
+    if not editable:
+        abort(CONFLICT)
+    valid = form.validate_on_submit()
+    image_ok, new_image = checked_image(form) if valid else (True, None)
+    if not (valid and image_ok):
+        return EditOutcome(case_study)
+    try:
+        case_studies.save(case_study, text_of(form), based_on=form.based_on_version(),
+                          by=current_user, now=utcnow(), new_image=new_image)
+    except case_studies.CaseStudyConflict as error:
+        db.session.rollback()
+        case_study = reload()
+        form.based_on.data = str(case_study.version)
+        return EditOutcome(case_study, conflict=str(error), status=CONFLICT)
+    except CaseStudyRefused as refusal:
+        refused_on_form(form, refusal)
+        return EditOutcome(reload())
+    flash(f"“{case_study.title}” is saved.", "success")
+    return EditOutcome(case_study, saved=True)
+
+
 @bp.route(MINE + "/<int:case_study_id>", methods=["GET", "POST"])
 @login_required
 def edit(organisation_id: int, case_study_id: int):
     organisation, case_study = _own(organisation_id, case_study_id)
     editable = case_study.status in case_studies.MEMBER_EDITABLE
     form = prepare(CaseStudyForm())
-    conflict, status = None, 200
+    outcome = EditOutcome(case_study)
     if request.method == "GET":
         fill(form, case_study)
-    elif not editable:
-        abort(CONFLICT)
     else:
-        valid = form.validate_on_submit()
-        image_ok, new_image = checked_image(form) if valid else (True, None)
-        if valid and image_ok:
-            try:
-                case_studies.save(case_study, text_of(form), based_on=form.based_on_version(),
-                                  by=current_user, now=utcnow(), new_image=new_image)
-            except case_studies.CaseStudyConflict as error:
-                db.session.rollback()
-                conflict, status = str(error), CONFLICT
-                case_study = case_studies.for_organisation(organisation.id, case_study_id)
-                form.based_on.data = str(case_study.version)
-            except CaseStudyRefused as refusal:
-                refused_on_form(form, refusal)
-                case_study = case_studies.for_organisation(organisation.id, case_study_id)
-            else:
-                flash(f"“{case_study.title}” is saved.", "success")
-                return redirect(url_for("case_studies.edit", organisation_id=organisation.id,
-                                        case_study_id=case_study.id))
+        outcome = save_edit(form, case_study, editable, lambda: case_studies.for_organisation(
+            organisation.id, case_study_id))
+        if outcome.saved:
+            return redirect(url_for("case_studies.edit", organisation_id=organisation.id,
+                                    case_study_id=case_study.id))
+    case_study = outcome.case_study
     return render_template(
         "hub/case_studies/edit.html", title=f"Case study: {case_study.title}", form=form,
         organisation=organisation, staff=False, editable=editable,
-        conflict=conflict, action_form=ActionForm(based_on=str(case_study.version)),
-        **page_context(case_study)), status
+        conflict=outcome.conflict, action_form=ActionForm(based_on=str(case_study.version)),
+        **page_context(case_study)), outcome.status
 
 
 @bp.route(MINE + "/<int:case_study_id>/submit", methods=["POST"])
