@@ -22,6 +22,7 @@ from charter_app.hub.case_study_views import (
     page_context,
     prepare,
     refused_on_form,
+    remove_image_step,
     save_edit,
     text_of,
     too_large,
@@ -148,18 +149,6 @@ def edit(case_study_id: int):
 @staff_required
 def remove_image(case_study_id: int, image_id: int):
     case_study = _case_study(case_study_id)
-    form = ActionForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        case_studies.remove_image(case_study, image_id, based_on=form.based_on_version(),
-                                  by=current_user, now=utcnow())
-    except LookupError:
-        abort(404)
-    except CaseStudyRefused as refusal:
-        db.session.rollback()
-        flash(str(refusal), "info")
-    else:
-        flash("The image is removed.", "success")
+    remove_image_step(case_study, image_id)
     return redirect(url_for("case_studies_staff.edit", case_study_id=case_study.id,
                             _anchor="images"))

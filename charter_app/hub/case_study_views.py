@@ -316,10 +316,8 @@ def submit(organisation_id: int, case_study_id: int):
     return back
 
 
-@bp.route(MINE + "/<int:case_study_id>/images/<int:image_id>/remove", methods=["POST"])
-@login_required
-def remove_image(organisation_id: int, case_study_id: int, image_id: int):
-    organisation, case_study = _own(organisation_id, case_study_id)
+def remove_image_step(case_study, image_id: int) -> None:
+    """Remove one image, for members and staff alike; a stale form is a message, not an error."""
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
@@ -333,6 +331,13 @@ def remove_image(organisation_id: int, case_study_id: int, image_id: int):
         flash(str(refusal), "info")
     else:
         flash("The image is removed.", "success")
+
+
+@bp.route(MINE + "/<int:case_study_id>/images/<int:image_id>/remove", methods=["POST"])
+@login_required
+def remove_image(organisation_id: int, case_study_id: int, image_id: int):
+    organisation, case_study = _own(organisation_id, case_study_id)
+    remove_image_step(case_study, image_id)
     return redirect(url_for("case_studies.edit", organisation_id=organisation.id,
                             case_study_id=case_study.id, _anchor="images"))
 
