@@ -20,7 +20,7 @@ SYNC := $(UV) sync --locked --quiet
 # What WeasyPrint loads to lay out PDFs (charter_app/pdf.py); `make run` works without them.
 PDF_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
 
-.PHONY: run test lint bench assets install install-run lock clean
+.PHONY: run test lint bench assets install install-run lock clean cluster-test
 
 $(UV_DIR)/.version-$(UV_VERSION):
 	rm -rf $(UV_DIR)
@@ -60,8 +60,24 @@ test: lint
 		{ [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 		(apt-get update -qq && apt-get install -y -qq $(PDF_PACKAGES) >/dev/null); } || \
 		echo "PDF libraries missing (apt-get install $(PDF_PACKAGES)): PDF tests will fail."
+	@PATH="$$PATH:/usr/sbin" command -v redis-server >/dev/null || \
+		{ [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+		(apt-get update -qq && apt-get install -y -qq redis-server >/dev/null); } || \
+		echo "redis-server is not installed (apt-get install redis-server): Redis tests will be skipped."
 	$(BIN)/pytest --db sqlite
 	@if [ -n "$$TEST_DATABASE_URL" ]; then $(BIN)/pytest --db postgres; fi
+	$(MAKE) --no-print-directory cluster-test CLUSTER_PROFILE=short
+
+# The real servers from deploy/ on loopback under load and failure (README, "The cluster test").
+# CLUSTER_PROFILE=short is what `make test` runs; the default is the full one.
+CLUSTER_PROFILE ?= full
+CLUSTER_PACKAGES := redis-server nginx-light supervisor gettext-base openssl
+cluster-test: install
+	@missing=""; for tool in redis-server nginx supervisord envsubst openssl; do \
+		PATH="$$PATH:/usr/sbin" command -v $$tool >/dev/null || missing=1; done; \
+		if [ -n "$$missing" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && apt-get install -y -qq $(CLUSTER_PACKAGES) >/dev/null; fi
+	$(BIN)/python -m tests.cluster --profile $(CLUSTER_PROFILE) $(if $(CHARTER_REQUIRE_CLUSTER),--require)
 
 bench: install
 	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; }

@@ -41,7 +41,8 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     if proxies > 0:
         # Only the configured proxies' headers are believed; with none, X-Forwarded-For is
         # ignored and rate limits count the address that really connected.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies,
+                                x_port=proxies)
     from charter_app.monitoring import logs
 
     logs.configure(app)

@@ -18,12 +18,14 @@ import contextlib
 import hashlib
 import logging
 import smtplib
+import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_mail import Connection, Message
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import OperationalError
 
 from charter_app.extensions import db
 from charter_app.notifications.models import OutboxMessage, OutboxStatus
@@ -124,6 +126,34 @@ def _record_failed(message: OutboxMessage, error: Exception) -> None:
               exc_info=error)
 
 
+# How long a worker keeps trying to record a message the mail server has accepted: should the
+# database restart at that moment, giving up would send the message again once its claim ran
+# out. Shorter than any claim (OUTBOX_CLAIM_SECONDS), so nobody else sends it meanwhile.
+RECORD_SENT_SECONDS = 20
+
+
+def _record_sent(message_id: int, now: datetime) -> None:
+    """Mark a message sent and commit, trying again while the database is unreachable."""
+    deadline = time.monotonic() + RECORD_SENT_SECONDS
+    while True:
+        try:
+            db.session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.QUEUED)
+                .values(status=OutboxStatus.SENT, sent_at=now, claimed_until=None,
+                        attempts=OutboxMessage.attempts + 1)
+                .execution_options(synchronize_session=False))
+            db.session.commit()
+            return
+        except OperationalError:
+            db.session.rollback()
+            if time.monotonic() > deadline:
+                raise
+            log.warning("outbox message %s was sent but the database did not answer; "
+                        "recording it again", message_id)
+            time.sleep(0.5)
+
+
 class _Sender:
     """One SMTP connection for a run of messages, opened when first needed.
 
@@ -160,11 +190,7 @@ class _Sender:
                 _record_retry(message, error, now)
             db.session.commit()
             return False
-        message.attempts += 1
-        message.status = OutboxStatus.SENT
-        message.sent_at = now
-        message.claimed_until = None
-        db.session.commit()
+        _record_sent(message.id, now)
         return True
 
     def close(self) -> None:
