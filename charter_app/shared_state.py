@@ -152,7 +152,7 @@ class _LimiterStorageErrors(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         error = record.exc_info[1] if record.exc_info else None
         state = current()
-        if not isinstance(error, RedisError) or state is None:
+        if not isinstance(error, RedisError) or state is None or not _limits_share_redis():
             return True
         state.failed(error, "ratelimit")
         return False

@@ -86,10 +86,11 @@ def _redis_key(key: tuple, version: int) -> str:
 
 def _redis_get(client, key: tuple, version: int) -> _Entry | None:
     fields = client.hgetall(_redis_key(key, version))
-    if not fields:
-        return None
-    headers = tuple((name, value) for name, value in json.loads(fields[b"headers"]))
-    return _Entry(version, int(fields[b"status"]), fields[b"body"], headers)
+    try:
+        headers = tuple((name, value) for name, value in json.loads(fields[b"headers"]))
+        return _Entry(version, int(fields[b"status"]), fields[b"body"], headers)
+    except (KeyError, ValueError, TypeError):
+        return None  # absent, or not an entry this code wrote: render afresh
 
 
 def _redis_put(client, key: tuple, entry: _Entry) -> None:
