@@ -43,7 +43,18 @@ class Config:
     OUTBOX_CLAIM_SECONDS = int(os.environ.get("OUTBOX_CLAIM_SECONDS", "120"))
     OUTBOX_MAX_ATTEMPTS = 8
 
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Shared state for several web nodes (charter_app/shared_state.py): rate-limit counters
+    # and cached public pages live in this Redis (redis://host:6379/0), so every node sees the
+    # same. Unset: each process keeps its own, right for one node. A Redis outage never stops
+    # the service: pages are rendered without the cache and rate limits let requests through.
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    # Seconds to wait for Redis to connect or answer, and to leave it alone after a failure.
+    REDIS_SOCKET_TIMEOUT = float(os.environ.get("REDIS_SOCKET_TIMEOUT", "0.5"))
+    REDIS_RETRY_SECONDS = float(os.environ.get("REDIS_RETRY_SECONDS", "2"))
+    # Where Flask-Limiter counts; unset: REDIS_URL when set, otherwise memory:// (per process).
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or None
+    # Fail open: a rate-limit storage that cannot be reached lets the request through.
+    RATELIMIT_SWALLOW_ERRORS = True
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"
     SIGNUP_RATE_LIMIT = "5 per minute"
@@ -86,6 +97,9 @@ class Config:
     CONTACT_LIMIT_WINDOW = 3600
     # Cache public directory pages for visitors who are not signed in (see directory/cache.py).
     PUBLIC_PAGE_CACHE = _bool("PUBLIC_PAGE_CACHE", True)
+    # With Redis, how long a cached page is kept there (a newer content version replaces it
+    # at once; this only bounds what old pages occupy).
+    PUBLIC_PAGE_CACHE_SECONDS = int(os.environ.get("PUBLIC_PAGE_CACHE_SECONDS", "600"))
     # Evidence files for quarterly reports: outside static/, served only through the app.
     EVIDENCE_DIR = os.environ.get("EVIDENCE_DIR", str(INSTANCE_DIR / "evidence"))
     # Public uploads (case study images, logos) at every width: outside static/, served by the

@@ -107,6 +107,10 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     mail.init_app(app)
     htmx.init_app(app)
+    from charter_app import shared_state
+    from charter_app.monitoring.metrics import observe_redis_error
+
+    shared_state.init_app(app, on_error=observe_redis_error)  # before the limiter: its storage
     limiter.init_app(app)
 
     from charter_app.access import membership_loader

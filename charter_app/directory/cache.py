@@ -9,8 +9,15 @@ transaction, so a newly approved signatory shows at once on every worker, while 
 writes nothing here (and never queues on the one hot row).
 Pages for signed-in people, pages carrying a message, and anything that sets a cookie are never
 cached.
+
+With Redis (REDIS_URL) the entries live there instead, under the same key and the content
+version, so a page one node rendered is served by every node. Redis failing is a cache miss:
+the page is rendered and not stored (charter_app/shared_state.py keeps a down Redis out of the
+way and logs the outage once).
 """
 
+import hashlib
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -23,6 +30,7 @@ from flask_login import current_user
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
+from charter_app import shared_state
 from charter_app.directory.models import ContentVersion
 from charter_app.extensions import db
 from charter_app.timeutil import london_date, utcnow
@@ -68,6 +76,45 @@ class ResponseCache:
 
 
 _cache = ResponseCache()
+REDIS_USE = "page_cache"
+REDIS_PREFIX = "charter:page:"
+
+
+def _redis_key(key: tuple, version: int) -> str:
+    return f"{REDIS_PREFIX}{version}:{hashlib.sha256(repr(key).encode()).hexdigest()}"
+
+
+def _redis_get(client, key: tuple, version: int) -> _Entry | None:
+    fields = client.hgetall(_redis_key(key, version))
+    try:
+        headers = tuple((name, value) for name, value in json.loads(fields[b"headers"]))
+        return _Entry(version, int(fields[b"status"]), fields[b"body"], headers)
+    except (KeyError, ValueError, TypeError):
+        return None  # absent, or not an entry this code wrote: render afresh
+
+
+def _redis_put(client, key: tuple, entry: _Entry) -> None:
+    name = _redis_key(key, entry.version)
+    pipeline = client.pipeline(transaction=False)
+    pipeline.hset(name, mapping={"status": entry.status, "body": entry.body,
+                                 "headers": json.dumps(entry.headers)})
+    pipeline.expire(name, current_app.config["PUBLIC_PAGE_CACHE_SECONDS"])
+    pipeline.execute()
+
+
+def _lookup(key: tuple, version: int) -> _Entry | None:
+    shared = shared_state.current()
+    if shared is None:
+        return _cache.get(key, version)
+    return shared.run(REDIS_USE, lambda client: _redis_get(client, key, version), None)
+
+
+def _store(key: tuple, entry: _Entry) -> None:
+    shared = shared_state.current()
+    if shared is None:
+        _cache.put(key, entry)
+    else:
+        shared.run(REDIS_USE, lambda client: _redis_put(client, key, entry), None)
 
 
 def current_version() -> int:
@@ -104,7 +151,7 @@ def cached_for_visitors(view: Callable) -> Callable:
             return view(*args, **kwargs)
         # Read the version before rendering: a change landing meanwhile makes the entry stale.
         version, key = current_version(), _key()
-        entry = _cache.get(key, version)
+        entry = _lookup(key, version)
         if entry is not None:
             return Response(entry.body, status=entry.status, headers=list(entry.headers))
         response = make_response(view(*args, **kwargs))
@@ -113,7 +160,7 @@ def cached_for_visitors(view: Callable) -> Callable:
                 and "Set-Cookie" not in response.headers and len(body) <= MAX_BODY_BYTES):
             headers = tuple((name, response.headers[name]) for name in KEPT_HEADERS
                             if name in response.headers)
-            _cache.put(key, _Entry(version, response.status_code, body, headers))
+            _store(key, _Entry(version, response.status_code, body, headers))
         return response
 
     return wrapped

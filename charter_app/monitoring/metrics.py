@@ -41,6 +41,9 @@ JOB_DURATION = Histogram(
     "charter_job_duration_seconds", "Time a scheduled job took, by job and outcome.",
     ["job", "outcome"], registry=REGISTRY,
     buckets=(0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300))
+REDIS_ERRORS = Counter(
+    "charter_redis_errors", "Redis commands that failed (the node carried on without Redis), "
+    "by use (page_cache, ratelimit, probe, health).", ["use"], registry=REGISTRY)
 # In multiprocess mode only live processes count, and the highest wins: 1 when any scheduler
 # process on this server holds the lock.
 SCHEDULER_LEADER = Gauge(
@@ -59,6 +62,10 @@ def observe_request(endpoint: str, method: str, status: int, seconds: float) -> 
 def observe_job(job: str, outcome: str, seconds: float) -> None:
     JOBS.labels(job, outcome).inc()
     JOB_DURATION.labels(job, outcome).observe(seconds)
+
+
+def observe_redis_error(use: str) -> None:
+    REDIS_ERRORS.labels(use).inc()
 
 
 def set_scheduler_leader(leading: bool) -> None:

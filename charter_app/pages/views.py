@@ -3,6 +3,7 @@
 from flask import Blueprint, current_app, jsonify, render_template
 from sqlalchemy import text
 
+from charter_app import shared_state
 from charter_app.access import public
 from charter_app.extensions import db, limiter
 from charter_app.hub import news
@@ -54,13 +55,14 @@ def cookies():
 def healthz():
     """200 while the database answers, 503 when it does not: nothing else changes the code, so
     a mail outage never takes a node out of the load balancer. The body adds whether the outbox
-    is backed up and when the scheduler last ran, for monitoring to alert on."""
+    is backed up, when the scheduler last ran and whether Redis answers (or is not configured),
+    for monitoring to alert on."""
     try:
         db.session.execute(text("SELECT 1"))
     except Exception:  # noqa: BLE001 - any failure to reach the database is "unavailable"
         db.session.rollback()
         return jsonify(status="unavailable", database="unreachable"), 503, NO_STORE
-    body = {"status": "ok", "database": "ok"}
+    body = {"status": "ok", "database": "ok", "redis": _redis_health()}
     try:
         body.update(health.operating_state().as_health())
     except Exception:  # noqa: BLE001 - the extras must never make a healthy node unhealthy
@@ -68,6 +70,12 @@ def healthz():
         current_app.logger.warning("healthz could not read the outbox or scheduler state",
                                    exc_info=True)
     return jsonify(body), 200, NO_STORE
+
+
+def _redis_health() -> str:
+    # Shared state is a help, not a dependency: a Redis outage only shows here.
+    state = shared_state.current()
+    return "not configured" if state is None else state.health()
 
 
 @bp.route("/livez")
