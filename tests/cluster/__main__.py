@@ -21,7 +21,7 @@ import urllib.request
 from pathlib import Path
 
 from tests.cluster import load, servers
-from tests.cluster.checks import check_everything
+from tests.cluster.checks import check_deployment, check_everything
 
 PROFILES = {
     # CI: every failure once, with short quiet spells between them.
@@ -136,7 +136,9 @@ def run(profile_name: str, keep: bool = False) -> int:
         nginx = servers.Nginx(workdir, env)
         nginx.start()
         https_port = int(env["CHARTER_HTTPS_PORT"])
-        say("cluster up: 2 web nodes, nginx, Redis, scheduler and standby; load starts")
+        say("cluster up: 2 web nodes, nginx, Redis, scheduler and standby")
+        deployment_problems = check_deployment(env)
+        say(f"deployment checks: {len(deployment_problems)} problems; load starts")
 
         record, stop = load.Record(), threading.Event()
         threads = load.run(https_port, plan, record, seconds=600,
@@ -198,6 +200,7 @@ def run(profile_name: str, keep: bool = False) -> int:
                                            plan, phases)
         print(table, flush=True)
         say(f"finished in {time.monotonic() - started:.0f} s")
+        problems = deployment_problems + problems
         for problem in problems:
             print(f"FAILED: {problem}", flush=True)
         return 1 if problems else 0

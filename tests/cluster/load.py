@@ -64,13 +64,16 @@ class Browser:
         started = time.monotonic()
         connection = http.client.HTTPSConnection("localhost", self.port, timeout=90,
                                                  context=self._context)
+        response = None
         try:
             connection.request(method, path, body=body, headers=headers)
             response = connection.getresponse()
             html = response.read().decode(errors="replace")
         except (OSError, http.client.HTTPException) as error:
-            self.record.add(Outcome(started, time.monotonic(), method, self.kind, None, None,
-                                    f"{type(error).__name__}: {error}"))
+            # A body cut short still has its headers: nginx's request id tells whose it was.
+            request_id = response.getheader("X-Request-ID") if response else None
+            self.record.add(Outcome(started, time.monotonic(), method, self.kind, None,
+                                    request_id, f"{type(error).__name__}: {error}"))
             return None, None, ""
         finally:
             connection.close()
