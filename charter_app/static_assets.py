@@ -10,6 +10,7 @@ to the file `$1.$2`. The app's own static route (`make run`, tests) maps names t
 """
 
 import hashlib
+import os
 import re
 import stat
 import threading
@@ -34,14 +35,16 @@ class ContentDigests:
     """The digest of each static file, computed on first use and kept.
 
     Following edits, each use first compares the file's modification time and size (one stat),
-    so an edited stylesheet shows at the next page load without a restart. Otherwise a digest is
-    kept for the life of the process: only a deploy changes the files, and a deploy restarts the
-    workers, so a page costs no file system call per static link.
+    so an edited stylesheet shows at the next page load without a restart. Otherwise a digest,
+    and the hashed name built from it, are kept for the life of the process: only a deploy
+    changes the files, and a deploy restarts the workers, so a static link then costs one dict
+    lookup and no file system call.
     """
 
     def __init__(self, follow_edits: bool):
         self.follow_edits = follow_edits
         self._known: dict[str, tuple[tuple[int, int], str]] = {}
+        self._names: dict[tuple[str, str], str] = {}
         self._lock = threading.Lock()
 
     def digest(self, path: str) -> str | None:
@@ -51,7 +54,7 @@ class ContentDigests:
         if known is not None and not self.follow_edits:
             return known[1]
         try:
-            status = Path(path).stat()
+            status = os.stat(path)
         except OSError:
             return None
         if not stat.S_ISREG(status.st_mode):
@@ -65,6 +68,23 @@ class ContentDigests:
                 digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()[:DIGEST_LENGTH]
                 known = self._known[path] = (signature, digest)
             return known[1]
+
+    def hashed_name(self, folder: str, filename: str) -> str:
+        """`css/app.css` -> `css/app.<digest>.css`; a file that does not exist, has no
+        extension or lies outside `folder` keeps its plain name (its link then answers 404 as it
+        always did)."""
+        kept = self._names.get((folder, filename))
+        if kept is not None:
+            return kept
+        name = PLAIN_NAME.match(filename)
+        path = safe_join(folder, filename) if name else None
+        digest = self.digest(path) if path else None
+        if digest is None:
+            return filename
+        hashed = f"{name['stem']}.{digest}.{name['extension']}"
+        if not self.follow_edits:
+            self._names[(folder, filename)] = hashed
+        return hashed
 
 
 def _digests(app: Flask) -> ContentDigests:
@@ -80,14 +100,9 @@ def _static_path(app: Flask, filename: str) -> str | None:
 
 
 def hashed_filename(app: Flask, filename: str) -> str:
-    """`css/app.css` -> `css/app.<digest>.css`; a file that does not exist, or has no extension,
-    keeps its plain name (its link then answers 404 as it always did)."""
-    name = PLAIN_NAME.match(filename)
-    path = _static_path(app, filename)
-    digest = _digests(app).digest(path) if name and path else None
-    if digest is None:
+    if not app.static_folder:
         return filename
-    return f"{name['stem']}.{digest}.{name['extension']}"
+    return _digests(app).hashed_name(app.static_folder, filename)
 
 
 def plain_filename(filename: str) -> str:
