@@ -127,6 +127,10 @@ class Config:
     # (or one has failed), and the scheduler late when no job has finished for this long.
     OUTBOX_BACKLOG_MINUTES = int(os.environ.get("OUTBOX_BACKLOG_MINUTES", "15"))
     SCHEDULER_LATE_MINUTES = int(os.environ.get("SCHEDULER_LATE_MINUTES", "5"))
+    # Static URLs carry each file's content hash (charter_app/static_assets.py). In production
+    # it is computed once per process, as only a deploy (which restarts workers) changes the
+    # files; in development and tests each link re-checks the file, so an edit shows at once.
+    STATIC_HASHES_FOLLOW_EDITS = False
 
 
 class DevelopmentConfig(Config):
@@ -138,6 +142,7 @@ class DevelopmentConfig(Config):
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "1025"))
     MAIL_CATCHER_DIR = os.environ.get("MAIL_CATCHER_DIR", str(INSTANCE_DIR / "mail"))
+    STATIC_HASHES_FOLLOW_EDITS = True
 
 
 class TestingConfig(Config):
@@ -152,6 +157,7 @@ class TestingConfig(Config):
     MAIL_TIMEOUT_SECONDS = 5
     DIRECTORY_PAGE_SIZE = 5
     PUBLIC_PAGE_CACHE = False  # tests of the cache switch it on; the rest see every query
+    STATIC_HASHES_FOLLOW_EDITS = True
 
 
 class ProductionConfig(Config):

@@ -50,6 +50,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     # Before any route is added: every <int:...> in a URL is then a database id or a 404.
     app.url_map.converters["int"] = DatabaseIdConverter
     register_templates(app)
+    register_static_files(app)
     register_extensions(app)
     register_blueprints(app)
     register_signals()
@@ -95,6 +96,12 @@ def register_templates(app: Flask) -> None:
     # The shared core knows no domain: each domain hands over the labels its pages show.
     for domain_filters in (organisation_filters(), pledge_filters()):
         app.jinja_env.filters.update(domain_filters)
+
+
+def register_static_files(app: Flask) -> None:
+    from charter_app import static_assets
+
+    static_assets.register(app, follow_edits=app.config.get("STATIC_HASHES_FOLLOW_EDITS", False))
 
 
 def register_extensions(app: Flask) -> None:
@@ -279,7 +286,10 @@ def register_request_hooks(app: Flask) -> None:
     @app.after_request
     def no_store_when_signed_in(response):
         # Pages for a signed-in user or staff must not stay in a shared or back-button cache.
-        # Visitors' public pages keep their own caching headers.
+        # Visitors' public pages keep their own caching headers, and static files theirs: they
+        # are the same for everyone (and asking the session would add `Vary: Cookie`).
+        if request.endpoint == "static":
+            return response
         if "_user_id" in session or request.path.startswith("/staff"):
             response.headers["Cache-Control"] = "no-store"
         return response

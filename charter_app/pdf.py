@@ -15,6 +15,8 @@ from urllib.parse import unquote, urlsplit
 from flask import Response, current_app, render_template
 from slugify import slugify
 
+from charter_app.static_assets import plain_filename
+
 # Debian's names (PDF_PACKAGES in the Makefile); the README's "PDF downloads" says the same.
 SYSTEM_PACKAGES = (
     "libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0", "fonts-dejavu-core")
@@ -43,11 +45,13 @@ def unavailable_reason() -> str | None:
 
 
 def static_file(url: str) -> Path:
-    """The file under static/ that `static:///...` names; anything else is refused."""
+    """The file under static/ that `static:///...` names, by its plain or content-hashed name
+    (`static:///css/pdf.3f2a9b1c4d5e.css`); anything else is refused."""
     if not url.startswith(STATIC_PREFIX):
         raise ValueError(f"PDFs fetch only the service's own static files, not {url[:80]!r}")
     root = Path(current_app.static_folder).resolve()
-    path = (root / unquote(urlsplit(url).path).lstrip("/")).resolve()
+    name = plain_filename(unquote(urlsplit(url).path).lstrip("/"))
+    path = (root / name).resolve()
     if not path.is_relative_to(root) or not path.is_file():
         raise ValueError(f"No such static file: {url[:80]!r}")
     return path

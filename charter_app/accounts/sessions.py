@@ -50,6 +50,10 @@ def sign_out(user: User) -> None:
 
 def check_session() -> None:
     """Run before each request: end a session that is idle or past its lifetime."""
+    if request.endpoint == "static":
+        # Static files are the same for everyone: no session work, so no `Vary: Cookie` and no
+        # Set-Cookie on a response that caches keep for a year.
+        return
     config = current_app.config
     remember_cookie = config.get("REMEMBER_COOKIE_NAME", "remember_token")
     if "_user_id" not in session:
