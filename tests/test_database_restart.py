@@ -8,6 +8,7 @@ import io
 import logging
 import threading
 import time
+import urllib.parse
 
 import pytest
 from flask import Blueprint, jsonify, request
@@ -240,3 +241,18 @@ def test_a_body_over_the_limit_is_still_refused(restart_app, probe):
                                               content_type="application/octet-stream")
     assert response.status_code == 413
     assert probe.calls == []
+
+
+def test_a_streamed_body_of_no_stated_length_is_replayed_intact(restart_app, probe):
+    # As gunicorn passes a chunked upload on: no Content-Length, a stream that ends by itself.
+    probe.end_session_on = {1}
+    body = urllib.parse.urlencode({"note": "sent in chunks", "more": "ü" * 3000}).encode()
+    response = restart_app.test_client().post(
+        "/probe/echo", input_stream=io.BytesIO(body),
+        content_type="application/x-www-form-urlencoded",
+        headers={"Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True})
+    assert response.status_code == 200
+    assert len(probe.calls) == 2
+    assert probe.calls[1]["form"] == probe.calls[0]["form"] == {"note": "sent in chunks",
+                                                                "more": "ü" * 3000}

@@ -71,7 +71,7 @@ def lost_connection_response(error: BaseException | None) -> Response | None:
         current_app.logger.warning("database connection lost (%s): replaying the request",
                                    database_retry.first_line(error.orig))
         return Response(status=503, headers={database_retry.REPLAY_HEADER: "1"})
-    current_app.logger.error("database connection lost again, answered busy: %s",
+    current_app.logger.error("database connection lost, not replayed again: answered busy (%s)",
                              database_retry.first_line(error.orig))
     # The page as a visitor sees it: a user loaded before the loss is detached from the
     # session now, and loading one would wait on the database again.
