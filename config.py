@@ -22,6 +22,10 @@ class Config:
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'charter.sqlite3'}"
     )
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # On PostgreSQL, how long a request waits for a database that is restarting (refusing
+    # connections, starting up, shutting down) before it is answered 503; a request whose
+    # connection is lost mid-way is replayed once within the same wait (database_retry.py).
+    DATABASE_WAIT_SECONDS = float(os.environ.get("DATABASE_WAIT_SECONDS", "15"))
     SECRET_KEY = os.environ.get("SECRET_KEY")
 
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
@@ -158,6 +162,7 @@ class TestingConfig(Config):
     DIRECTORY_PAGE_SIZE = 5
     PUBLIC_PAGE_CACHE = False  # tests of the cache switch it on; the rest see every query
     STATIC_HASHES_FOLLOW_EDITS = True
+    DATABASE_WAIT_SECONDS = 0  # a down database answers at once; restart tests set a wait
 
 
 class ProductionConfig(Config):

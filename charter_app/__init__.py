@@ -58,6 +58,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     register_request_hooks(app)
     register_audit(app)
     register_error_handlers(app)
+    register_database_retry(app)
     register_cli(app)
     return app
 
@@ -268,10 +269,10 @@ def register_audit(app: Flask) -> None:
 
 
 def register_request_hooks(app: Flask) -> None:
-    from sqlalchemy.exc import IntegrityError
+    from sqlalchemy.exc import DBAPIError, IntegrityError
 
     from charter_app.accounts.sessions import check_session
-    from charter_app.pages.errors import conflict_response
+    from charter_app.pages.errors import conflict_response, lost_connection_response
 
     app.jinja_env.globals["js_enabled_script"] = Markup(JS_ENABLED_SCRIPT)  # noqa: S704 - constant
     app.before_request(check_session)
@@ -320,6 +321,12 @@ def register_request_hooks(app: Flask) -> None:
                 db.session.rollback()
                 app.logger.info("conflict at commit on %s", request.path, exc_info=True)
                 return conflict_response()
+            except DBAPIError as error:
+                # PostgreSQL went away under the commit: replayed once (database_retry.py).
+                lost = lost_connection_response(error)
+                if lost is None:
+                    raise
+                return lost
         else:
             db.session.rollback()
         return response
@@ -329,6 +336,14 @@ def register_error_handlers(app: Flask) -> None:
     from charter_app.pages.errors import register
 
     register(app)
+
+
+def register_database_retry(app: Flask) -> None:
+    """On PostgreSQL: requests wait out a database restart, and one that loses its connection is
+    replayed once (charter_app/database_retry.py). Outermost, so a replay passes every layer."""
+    from charter_app import database_retry
+
+    database_retry.install(app)
 
 
 def register_cli(app: Flask) -> None:

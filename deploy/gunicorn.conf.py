@@ -11,8 +11,10 @@ bind = os.environ.get("CHARTER_BIND", "127.0.0.1:8001")
 # Sync workers: nginx buffers slow clients, so a worker is busy only while the app works.
 workers = int(os.environ.get("WEB_CONCURRENCY", str(2 * (os.cpu_count() or 1) + 1)))
 worker_class = "sync"
-# A request the app has not answered in 30 s is stuck: kill its worker and start another.
-timeout = 30
+# A request the app has not answered in 45 s is stuck: kill its worker and start another.
+# Above twice DATABASE_WAIT_SECONDS (15): a request may wait for the database, lose its
+# connection and wait again on its one replay (charter_app/database_retry.py).
+timeout = 45
 # On SIGTERM (supervisorctl stop, a deploy) workers finish what they hold for up to 20 s.
 graceful_timeout = 20
 keepalive = 5  # nginx keeps upstream connections open (deploy/nginx/charter.conf)

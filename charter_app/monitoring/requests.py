@@ -9,6 +9,7 @@ import uuid
 
 from flask import Flask, g, request
 
+from charter_app import database_retry
 from charter_app.monitoring import metrics
 from charter_app.monitoring.logs import log_context, redact
 
@@ -52,6 +53,14 @@ def register(app: Flask) -> None:
         started = g.get("request_started")
         duration = time.perf_counter() - started if started is not None else 0.0
         endpoint = request.endpoint or "unmatched"
+        if database_retry.REPLAY_HEADER in response.headers:
+            # Never sent: the request runs again (database_retry.py), and the replay's own line
+            # and metrics say how it was answered.
+            access_log.info("%s %s replayed: database connection lost %.1fms", request.method,
+                            loggable_path(), duration * 1000,
+                            extra={"status": "replayed", "endpoint": endpoint,
+                                   "duration_ms": round(duration * 1000, 1)})
+            return response
         metrics.observe_request(endpoint, request.method, response.status_code, duration)
         access_log.info("%s %s %s %.1fms", request.method, loggable_path(),
                         response.status_code, duration * 1000,

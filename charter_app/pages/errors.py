@@ -1,9 +1,10 @@
-from flask import Flask, g, jsonify, make_response, render_template, request
+from flask import Flask, Response, current_app, g, jsonify, make_response, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import Forbidden
 
+from charter_app import database_retry
 from charter_app.extensions import db, login_manager
 
 MESSAGES = {
@@ -26,6 +27,9 @@ MESSAGES = {
     503: ("Sorry, the service is unavailable",
           "Try again later. What you had saved is safe."),
 }
+# The database connection was lost twice in one request (a restart that outlasted the wait).
+BUSY = ("The service is busy for a moment", "Please try again. What you had saved is safe.")
+BUSY_RETRY_AFTER_SECONDS = 5
 
 
 def _without_the_database_if_down() -> None:
@@ -38,8 +42,8 @@ def _without_the_database_if_down() -> None:
         g._login_user = login_manager.anonymous_user()
 
 
-def _render(status: int, detail: str | None = None):
-    heading, advice = MESSAGES[status]
+def _render(status: int, detail: str | None = None, message: tuple[str, str] | None = None):
+    heading, advice = message or MESSAGES[status]
     _without_the_database_if_down()
     if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
         return jsonify(error=heading, status=status), status
@@ -50,6 +54,31 @@ def _render(status: int, detail: str | None = None):
 def conflict_response():
     """409: the change clashed with one committed meanwhile; the caller has rolled back."""
     return make_response(_render(409))
+
+
+def lost_connection_response(error: BaseException | None) -> Response | None:
+    """The answer to a request whose database connection was lost mid-way (PostgreSQL went
+    away), or None when the error is something else or the request is not guarded
+    (database_retry.py): then the caller answers as it always has.
+
+    The first time, an empty answer marked for the middleware, which drops it and replays the
+    request; after the replay, the busy page."""
+    if not (database_retry.guarded(request.environ) and database_retry.is_lost_connection(error)):
+        return None
+    db.session.rollback()
+    db.session.remove()
+    if database_retry.may_replay(request.environ):
+        current_app.logger.warning("database connection lost (%s): replaying the request",
+                                   database_retry.first_line(error.orig))
+        return Response(status=503, headers={database_retry.REPLAY_HEADER: "1"})
+    current_app.logger.error("database connection lost, not replayed again: answered busy (%s)",
+                             database_retry.first_line(error.orig))
+    # The page as a visitor sees it: a user loaded before the loss is detached from the
+    # session now, and loading one would wait on the database again.
+    g._login_user = login_manager.anonymous_user()
+    response = make_response(_render(503, message=BUSY))
+    response.headers["Retry-After"] = str(BUSY_RETRY_AFTER_SECONDS)
+    return response
 
 
 def register(app: Flask) -> None:
@@ -74,10 +103,17 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(OperationalError)
     def database_unreachable(error):
+        lost = lost_connection_response(error)
+        if lost is not None:
+            return lost
         # The database is down or unreachable: say so, in the service's own page.
         app.logger.error("database unreachable: %s", error.orig)
         return _render(503)
 
     @app.errorhandler(500)
     def server_error(error):
+        # A connection lost outside the view (an after-request hook) arrives here.
+        lost = lost_connection_response(getattr(error, "original_exception", None))
+        if lost is not None:
+            return lost
         return _render(500)
