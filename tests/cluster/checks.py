@@ -82,6 +82,7 @@ def check_everything(app, record: Record, mail, nginx, failures: dict, killed_po
     from sqlalchemy import func, select
 
     from charter_app.accounts.models import User
+    from charter_app.events import registrations
     from charter_app.events.models import Registration, RegistrationStatus
     from charter_app.extensions import db
     from charter_app.notifications.models import OutboxMessage, OutboxStatus
@@ -110,8 +111,14 @@ def check_everything(app, record: Record, mail, nginx, failures: dict, killed_po
             problems.append(f"registrations doubled: {doubled[:5]}")
         if lost:
             problems.append(f"registrations lost: {lost[:5]}")
-        if confirmed > EVENT_CAPACITY:
-            problems.append(f"{confirmed} confirmed places for {EVENT_CAPACITY}")
+        if confirmed != min(EVENT_CAPACITY, len(record.registered)):
+            problems.append(f"{confirmed} confirmed places for {EVENT_CAPACITY}, with "
+                            f"{len(record.registered)} registered")
+        # The waiting list is one queue across both nodes: positions 1, 2, 3... with no gap.
+        waiting = registrations.waiting_list(plan.event_id)
+        positions = sorted(registrations.waiting_position(entry) for entry in waiting)
+        if positions != list(range(1, len(waiting) + 1)):
+            problems.append(f"waiting-list positions are not 1 to {len(waiting)}")
 
         # Report saves: the last save acknowledged is what the draft holds, once.
         for (organisation, measure), quantity in record.saved.items():
@@ -174,8 +181,8 @@ def check_everything(app, record: Record, mail, nginx, failures: dict, killed_po
         f"| 429 (rate limited, counted across nodes) | {limited} |",
         f"| latency p50 / p99 (ms) | {statistics.median(latencies):.0f} / "
         f"{_percentile(latencies, 0.99):.0f} |",
-        f"| registrations acknowledged / confirmed places | {len(record.registered)} / "
-        f"{min(EVENT_CAPACITY, len(record.registered))} of {EVENT_CAPACITY} |",
+        f"| registrations acknowledged / confirmed / waiting | {len(record.registered)} / "
+        f"{confirmed} of {EVENT_CAPACITY} / {len(waiting)} |",
         f"| report saves acknowledged (last kept) | {len(record.saved)} entries |",
         f"| sign-ups acknowledged | {len(record.signed_up)} |",
         f"| emails sent by the outbox / received | {sent} / {sum(message_ids.values())} |",
