@@ -44,6 +44,7 @@ from charter_app.reporting.models import (
 )
 
 _PENDING = "counted_totals_pending"
+BATCH = 10_000
 
 
 def typed_location():
@@ -153,15 +154,15 @@ def _put_back(session: Session, flush_context) -> None:
 # Columns whose change can change a report's contribution; other bulk updates (the demo's
 # timestamps) are let through untouched.
 _COUNTED_COLUMNS = {
-    "quarterly_reports": {"id", "financial_year", "quarter", "status", "submitted_revision_id"},
-    "report_revisions": {"id"},
-    "report_entries": {"id", "revision_id", "measure_id", "area", "location", "gross", "net"},
+    "quarterly_reports": {"financial_year", "quarter", "status", "submitted_revision_id"},
+    "report_revisions": set(),  # only deleting one matters
+    "report_entries": {"revision_id", "measure_id", "area", "location", "gross", "net"},
 }
 
 
 def _changed_columns(state) -> set[str]:
-    if isinstance(state.parameters, list):
-        return {name for row in state.parameters for name in row}
+    if isinstance(state.parameters, list):  # by primary key: "id" names the row
+        return {name for row in state.parameters for name in row} - {"id"}
     values = getattr(state.statement, "_values", None) or {}
     return {getattr(key, "key", key) for key in values}
 
@@ -203,7 +204,11 @@ def _bulk_statements(state):
         return None
     reports = QuarterlyReport.__table__.c
     connection = state.session.connection()
-    add(connection, -1, reports.id.in_(report_ids))
+    # In batches: a statement may carry only so many parameters (65,535 on PostgreSQL).
+    batches = [report_ids[start:start + BATCH] for start in range(0, len(report_ids), BATCH)]
+    for batch in batches:
+        add(connection, -1, reports.id.in_(batch))
     result = state.invoke_statement()
-    add(connection, 1, reports.id.in_(report_ids))
+    for batch in batches:
+        add(connection, 1, reports.id.in_(batch))
     return result
