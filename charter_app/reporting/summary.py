@@ -77,6 +77,9 @@ def _contributions(sign: int, reports_where):
             QuarterlyReport.__table__, reports.submitted_revision_id == entries.revision_id))
         .where(reports_where)
         .group_by(reports.financial_year, reports.quarter, entries.measure_id, area, location,
+                  checked)
+        # Rows in key order, so concurrent transactions lock summary rows in the same order.
+        .order_by(reports.financial_year, reports.quarter, entries.measure_id, area, location,
                   checked))
 
 
