@@ -15,7 +15,9 @@ the minimal /livez endpoint; and the collective social value totals on SQLite an
 7. Times `reporting.totals.totals_by` over 1,000 signatories x 8 quarters x 6 entries, on SQLite
    and, when BENCH_DATABASE_URL or TEST_DATABASE_URL is set, PostgreSQL (bench/totals.py), and
    on the same data generating a quarter's collective report, and its PDF (bench/collective.py);
-   the published report's public page is one of the wrk rows.
+   the published report's public page is one of the wrk rows. Then generates that report at
+   48,000 and 1,000,000 entries (1,000 and 20,834 signatories) on each database, with the plan
+   of every statement it issues (bench/scale.py; BENCH_LARGE=0 skips it).
 8. Searches signatories and 1,000 Knowledge Hub documents at /search (bench/search.py: which
    also times the directory's keyword search at 10,000 and 100,000 signatories, run alone).
 9. Runs the quarterly reminder scan for 10,000 and 50,000 signatories (peak memory, SQL per
@@ -23,7 +25,7 @@ the minimal /livez endpoint; and the collective social value totals on SQLite an
 
 Prints a Markdown table and saves it to bench/results/latest.md. Settings from the environment:
 BENCH_DATABASE_URL, BENCH_SIGNATORIES (10000), BENCH_DURATION (8, seconds per wrk run),
-BENCH_CONNECTIONS (8), BENCH_THREADS (2), BENCH_WORKERS (2).
+BENCH_CONNECTIONS (8), BENCH_THREADS (2), BENCH_WORKERS (2), BENCH_LARGE (1).
 """
 
 import os
@@ -376,6 +378,13 @@ def main() -> int:
 
         log("collective totals")
         totals_section = totals.run(workdir, log)
+        from bench import scale
+
+        if scale.ENABLED:
+            log("the collective report at 48,000 and 1,000,000 entries")
+            scale_section = scale.run(workdir, log)
+        else:
+            scale_section = scale.SKIPPED
         log("reminders and the outbox")
         reminders_section = bench_reminders.run(workdir, log)
         errors = [f"{row['label']}: {row['errors']}" for row in rows if row.get("errors")]
@@ -399,6 +408,8 @@ def main() -> int:
             *([f"Socket errors: {'; '.join(errors)}"] if errors else []),
             "",
             totals_section,
+            "",
+            scale_section,
             "",
             reminders_section,
         ])

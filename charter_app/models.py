@@ -23,6 +23,7 @@ from charter_app.reporting.catalogue_models import CatalogueImport
 from charter_app.reporting.models import (
     AnnualUpdate,
     CatalogueChange,
+    CountedTotal,
     EvidenceFile,
     QuarterlyReport,
     ReportCheck,
@@ -39,6 +40,7 @@ from charter_app.reports.models import CollectiveReport
 from charter_app.reports.statement_models import SocialValueStatement
 
 __all__ = [
+    "CountedTotal",
     "AuditEntry",
     "JobRun",
     "AreaBoundary",

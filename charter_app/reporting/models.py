@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -73,6 +74,11 @@ class QuarterlyReport(db.Model):
     __table_args__ = (
         UniqueConstraint("organisation_id", "financial_year", "quarter"),
         Index("ix_quarterly_reports_period", "financial_year", "quarter", "status"),
+        # The reports received for a quarter, counted from the index alone (the collective
+        # report's count reads only that quarter's submitted reports, on both databases).
+        Index("ix_quarterly_reports_counted", "financial_year", "quarter", "id",
+              sqlite_where=text("submitted_revision_id IS NOT NULL"),
+              postgresql_where=text("submitted_revision_id IS NOT NULL")),
     )
     # Published totals on the profile and in the API come from submitted revisions.
     feeds_public_content = ("directory",)
@@ -227,6 +233,26 @@ class ReportEntry(db.Model):
         if self.proxy_value is None:  # no proxy value for the year: reported, not valued
             return None
         return entry_value(Decimal(self.quantity), Decimal(self.proxy_value), self.deflators)
+
+
+class CountedTotal(db.Model):
+    """The counted entries' figures, summed by quarter, measure, area, typed location and
+    whether staff checked the report: kept in step by reporting/summary.py. '' stands for no
+    area or no location, so every key is a value the primary key can match on conflict."""
+
+    __tablename__ = "counted_totals"
+
+    financial_year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    quarter: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    measure_id: Mapped[int] = mapped_column(ForeignKey("measures.id"), primary_key=True,
+                                            autoincrement=False)
+    area: Mapped[str] = mapped_column(String(40), primary_key=True)
+    # As local needs match it: capitals, no spaces (reporting/summary.py `typed_location`).
+    location: Mapped[str] = mapped_column(String(60), primary_key=True)
+    checked: Mapped[bool] = mapped_column(primary_key=True)
+    gross: Mapped[Decimal] = mapped_column(MicroPounds(), default=Decimal(0))
+    net: Mapped[Decimal] = mapped_column(MicroPounds(), default=Decimal(0))
+    entries: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class EvidenceFile(db.Model):

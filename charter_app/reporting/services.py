@@ -19,6 +19,7 @@ from charter_app.organisations.eligibility import locate, normalise_postcode
 from charter_app.organisations.models import ApplicationStatus, Organisation
 from charter_app.pledges.catalogue import active_measures
 from charter_app.pledges.models import Measure, PledgePeriod, ProxyValue
+from charter_app.reporting import summary  # noqa: F401  (keeps counted_totals in step)
 from charter_app.reporting.calculations import Deflators, SocialValue, entry_value
 from charter_app.reporting.models import (
     EvidenceFile,

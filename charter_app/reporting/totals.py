@@ -5,6 +5,10 @@ way is not, and nor is any earlier revision. Gross and net are stored in whole m
 pound (models.MicroPounds), so the database's SUM is exact on SQLite and PostgreSQL alike, and
 a total equals the sum of its entries. Each function is one statement, whatever the number of
 signatories, quarters or entries.
+
+Totals over every signatory read the summary kept in step with the reports
+(reporting/summary.py, `counted_totals`), whose size follows the quarters, measures and places
+rather than the entries; one organisation's totals read its entries.
 """
 
 from collections import defaultdict
@@ -18,6 +22,7 @@ from charter_app.extensions import db
 from charter_app.pledges.models import Measure
 from charter_app.reporting.calculations import SocialValue
 from charter_app.reporting.models import (
+    CountedTotal,
     MicroPounds,
     QuarterlyReport,
     ReportEntry,
@@ -69,8 +74,8 @@ def _quarter_index(quarter: FinancialQuarter) -> int:
     return quarter.year * 4 + quarter.number
 
 
-def _between(first: FinancialQuarter | None, last: FinancialQuarter | None):
-    index = QuarterlyReport.financial_year * 4 + QuarterlyReport.quarter
+def _between(first: FinancialQuarter | None, last: FinancialQuarter | None, table=QuarterlyReport):
+    index = table.financial_year * 4 + table.quarter
     conditions = []
     if first is not None:
         conditions.append(index >= _quarter_index(first))
@@ -87,6 +92,8 @@ def totals_by(group: str, *, organisation_id: int | None = None,
     Keys: a theme, a FinancialQuarter, an area (None for entries with no County Durham area),
     a measure id, an organisation id, or None for "all".
     """
+    if organisation_id is None and group != "organisation":
+        return _summary_totals_by(group, first, last)
     keys = {
         "theme": (Measure.theme,),
         "quarter": (QuarterlyReport.financial_year, QuarterlyReport.quarter),
@@ -109,6 +116,44 @@ def totals_by(group: str, *, organisation_id: int | None = None,
             key = FinancialQuarter(row.financial_year, row.quarter)
         elif group == "all":
             key = None
+        else:
+            key = row[0]
+        result[key] = figures
+    return result
+
+
+def summary_figure_columns():
+    """Gross, net and checked gross summed over `counted_totals` rows."""
+    checked = case((CountedTotal.checked, CountedTotal.gross), else_=0)
+    return (_money_sum(CountedTotal.gross).label("gross"),
+            _money_sum(CountedTotal.net).label("net"),
+            _money_sum(checked).label("checked_gross"))
+
+
+def _summary_totals_by(group: str, first: FinancialQuarter | None,
+                       last: FinancialQuarter | None) -> dict:
+    keys = {
+        "theme": (Measure.theme,),
+        "quarter": (CountedTotal.financial_year, CountedTotal.quarter),
+        "area": (CountedTotal.area,),
+        "measure": (CountedTotal.measure_id,),
+        "all": (),
+    }[group]
+    statement = (select(*keys, *summary_figure_columns())
+                 .where(_between(first, last, CountedTotal), CountedTotal.entries > 0))
+    if group == "theme":
+        statement = statement.join(Measure, CountedTotal.measure_id == Measure.id)
+    if keys:
+        statement = statement.group_by(*keys)
+    result = {}
+    for row in db.session.execute(statement):
+        figures = Figures(row.gross, row.net, row.checked_gross)
+        if group == "quarter":
+            key = FinancialQuarter(row.financial_year, row.quarter)
+        elif group == "all":
+            key = None
+        elif group == "area":
+            key = row[0] or None  # '' in the summary: no County Durham area
         else:
             key = row[0]
         result[key] = figures

@@ -17,7 +17,7 @@ from charter_app.events.models import Event, EventStatus, Registration
 from charter_app.extensions import db
 from charter_app.organisations.models import LISTED_STATUSES, Organisation
 from charter_app.pledges.models import Measure, Pledge
-from charter_app.reporting.models import QuarterlyReport, ReportEntry, ReportRevision
+from charter_app.reporting.models import QuarterlyReport, ReportEntry
 from charter_app.reporting.quarters import FinancialQuarter
 from charter_app.reporting.totals import Figures, ProxyUsed, proxies_used, totals_by
 from charter_app.reports import local_needs
@@ -112,17 +112,19 @@ def _targets(quarter: FinancialQuarter) -> list[TargetProgress]:
         .join(Organisation, Organisation.current_pledge_period_id == Pledge.period_id)
         .where(*listed)).all()
     index = QuarterlyReport.financial_year * 4 + QuarterlyReport.quarter
+    # Driven from the listed signatories' current pledge periods (one each), so it reads only
+    # their reports for those years, not every entry.
+    current_periods = select(Organisation.current_pledge_period_id).where(
+        *listed, Organisation.current_pledge_period_id.is_not(None))
     reported = {
         (row.pledge_period_id, row.measure_id): Decimal(str(row.quantity))
         for row in db.session.execute(
             select(QuarterlyReport.pledge_period_id, ReportEntry.measure_id,
                    func.sum(ReportEntry.quantity).label("quantity"))
-            .select_from(ReportEntry)
-            .join(ReportRevision, ReportEntry.revision_id == ReportRevision.id)
-            .join(QuarterlyReport, QuarterlyReport.submitted_revision_id == ReportRevision.id)
-            .join(Organisation, Organisation.current_pledge_period_id
-                  == QuarterlyReport.pledge_period_id)
-            .where(*listed, index <= quarter.year * 4 + quarter.number)
+            .select_from(QuarterlyReport)
+            .join(ReportEntry, ReportEntry.revision_id == QuarterlyReport.submitted_revision_id)
+            .where(QuarterlyReport.pledge_period_id.in_(current_periods),
+                   index <= quarter.year * 4 + quarter.number)
             .group_by(QuarterlyReport.pledge_period_id, ReportEntry.measure_id))}
     by_measure: dict[str, list] = {}
     for pledge in pledges:

@@ -22,14 +22,9 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, null, select
 
 from charter_app.extensions import db
-from charter_app.reporting.models import QuarterlyReport, ReportEntry
+from charter_app.reporting.models import CountedTotal
 from charter_app.reporting.quarters import FinancialQuarter
-from charter_app.reporting.totals import (
-    Figures,
-    _between,
-    _counted,
-    _figure_columns,
-)
+from charter_app.reporting.totals import Figures, _between, summary_figure_columns
 from charter_app.reports.local_needs_models import DeprivationArea, LocalNeedsImport, PostcodeArea
 
 # (key, label, deciles): decile 1 is the most deprived tenth of small areas in England.
@@ -108,22 +103,22 @@ class NeedTotals:
 def totals_by_need(quarter: FinancialQuarter, edition: str | None) -> NeedTotals:
     """One statement grouping the year's counted entries by quarter and by the small area (and
     so the decile) their location leads to; bands are the areas' sums."""
-    # Grouped by the report's quarter column itself (no expression with parameters), which
-    # PostgreSQL accepts in GROUP BY as readily as SQLite does.
-    statement = (_counted().add_columns(QuarterlyReport.quarter, *_figure_columns())
-                 .where(_between(FinancialQuarter(quarter.year, 1), quarter)))
+    # Read from the summary kept in step with the reports (reporting/summary.py), whose
+    # locations are already typed as postcodes are matched: capitals, no spaces.
+    statement = (select(CountedTotal.quarter, *summary_figure_columns())
+                 .where(_between(FinancialQuarter(quarter.year, 1), quarter, CountedTotal),
+                        CountedTotal.entries > 0))
     if edition is None:  # nothing imported yet: all of it is unallocated
         statement = (statement.add_columns(null().label("area_code"), null().label("decile"))
-                     .group_by(QuarterlyReport.quarter))
+                     .group_by(CountedTotal.quarter))
     else:
-        typed = func.upper(func.replace(ReportEntry.location, " ", ""))
         statement = (
             statement.add_columns(PostcodeArea.area_code, DeprivationArea.decile)
             .outerjoin(PostcodeArea, and_(PostcodeArea.edition == edition,
-                                          PostcodeArea.postcode == typed))
+                                          PostcodeArea.postcode == CountedTotal.location))
             .outerjoin(DeprivationArea, and_(DeprivationArea.edition == edition,
                                              DeprivationArea.code == PostcodeArea.area_code))
-            .group_by(QuarterlyReport.quarter, PostcodeArea.area_code, DeprivationArea.decile))
+            .group_by(CountedTotal.quarter, PostcodeArea.area_code, DeprivationArea.decile))
     periods = ("quarter_figures", "year_to_date")
     by_band = {period: {key: Figures() for key in (*BAND_KEYS, UNALLOCATED)}
                for period in periods}
