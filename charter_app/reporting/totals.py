@@ -109,16 +109,23 @@ def totals_by(group: str, *, organisation_id: int | None = None,
         statement = statement.where(QuarterlyReport.organisation_id == organisation_id)
     if keys:
         statement = statement.group_by(*keys)
+    return _figures_by_key(statement, group)
+
+
+def _figures_by_key(statement, group: str) -> dict:
+    """Each row's Figures under its key: a FinancialQuarter, None for "all" and for entries
+    with no County Durham area ('' in the summary), or the grouped value itself."""
     result = {}
     for row in db.session.execute(statement):
-        figures = Figures(row.gross, row.net, row.checked_gross)
         if group == "quarter":
             key = FinancialQuarter(row.financial_year, row.quarter)
         elif group == "all":
             key = None
+        elif group == "area":
+            key = row[0] or None
         else:
             key = row[0]
-        result[key] = figures
+        result[key] = Figures(row.gross, row.net, row.checked_gross)
     return result
 
 
@@ -145,19 +152,7 @@ def _summary_totals_by(group: str, first: FinancialQuarter | None,
         statement = statement.join(Measure, CountedTotal.measure_id == Measure.id)
     if keys:
         statement = statement.group_by(*keys)
-    result = {}
-    for row in db.session.execute(statement):
-        figures = Figures(row.gross, row.net, row.checked_gross)
-        if group == "quarter":
-            key = FinancialQuarter(row.financial_year, row.quarter)
-        elif group == "all":
-            key = None
-        elif group == "area":
-            key = row[0] or None  # '' in the summary: no County Durham area
-        else:
-            key = row[0]
-        result[key] = figures
-    return result
+    return _figures_by_key(statement, group)
 
 
 def grand_total(**filters) -> Figures:
