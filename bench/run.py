@@ -215,8 +215,11 @@ def gunicorn(env: dict[str, str], workdir: Path):
         log("gunicorn stopped")
 
 
+LIVE_WITHIN_SECONDS = 180  # gunicorn's workers import the app; a busy machine takes a while
+
+
 def wait_until_live(base: str, process: subprocess.Popen, log_path: Path) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + LIVE_WITHIN_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"gunicorn exited:\n{log_path.read_text()[-3000:]}")
@@ -227,7 +230,8 @@ def wait_until_live(base: str, process: subprocess.Popen, log_path: Path) -> Non
         except (urllib.error.URLError, ConnectionError, TimeoutError):
             pass
         time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not answer /livez in 30 s:\n{log_path.read_text()[-3000:]}")
+    raise RuntimeError(f"gunicorn did not answer /livez in {LIVE_WITHIN_SECONDS} s:\n"
+                       f"{log_path.read_text()[-3000:]}")
 
 
 def warm_up(base: str, path: str, times: int = 10) -> None:
