@@ -178,10 +178,14 @@ def run(profile_name: str, keep: bool = False) -> int:
         killed_at = time.monotonic()
         phases.append(("scheduler killed", killed_at))
         supervisor.kill(f"scheduler:{leader}")
+        # Keep the killed copy down until the standby leads: restarted at once, it could take
+        # the lock back first, and the standby would never be tested.
+        supervisor.ctl("stop", f"scheduler:{leader}")
         servers.wait_for(
             lambda: supervisor.log(standby).count("This scheduler holds the lock") > before,
             timeout=profile["scheduler_interval"] + 60, what="the standby to take over")
         failures["scheduler takeover (s)"] = time.monotonic() - killed_at
+        supervisor.ctl("start", f"scheduler:{leader}")  # back, as the new standby
         say(f"{standby} took over after {failures['scheduler takeover (s)']:.1f} s")
         time.sleep(profile["settle"])
 
