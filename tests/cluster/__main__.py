@@ -104,8 +104,7 @@ def leading_scheduler(supervisor) -> str | None:
 def run(profile_name: str, keep: bool = False) -> int:
     profile = PROFILES[profile_name]
     workdir = Path(tempfile.mkdtemp(prefix="charter-cluster-"))
-    workdir.chmod(0o711)  # the postgres user reaches its own folder inside
-    postgres, redis, mail = servers.Postgres(workdir), servers.Redis(workdir), servers.MailSink()
+    postgres, redis, mail = servers.Postgres(), servers.Redis(workdir), servers.MailSink()
     supervisor = nginx = None
     started = time.monotonic()
     try:

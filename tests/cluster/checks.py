@@ -62,12 +62,15 @@ def _percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
 
 
-def _in_flight_on_killed_node(outcome, nginx_log, kill_at: float, killed_port: int) -> bool:
-    """A 502, or an answer cut short, for a request nginx had already sent to the node when it
-    was killed (a POST is not sent twice; a GET is retried on the other node)."""
+def _in_flight_on_killed_node(outcome, nginx_log, failures: dict, killed_port: int) -> bool:
+    """A 502, or an answer cut short, for a request nginx had sent to the killed node before it
+    came back: in flight when it died, or a POST on one of nginx's kept-alive connections to
+    it, which nginx does not send twice (a GET is retried on the other node)."""
     if outcome.status not in (502, None):
         return False
-    if not (outcome.started <= kill_at + 0.5 and outcome.finished >= kill_at - 0.5):
+    back_at = failures["kill_at"] + failures["web node back (s)"]
+    if not (failures["kill_at"] - 0.5 <= outcome.started <= back_at
+            and outcome.finished >= failures["kill_at"] - 0.5):
         return False
     line = nginx_log.get(outcome.request_id)
     return line is not None and f":{killed_port}" in line
@@ -159,7 +162,7 @@ def check_everything(app, record: Record, mail, nginx, failures: dict, killed_po
     for outcome in record.outcomes:
         if outcome.status is not None and outcome.status < 500:
             continue
-        if _in_flight_on_killed_node(outcome, nginx_log, failures["kill_at"], killed_port):
+        if _in_flight_on_killed_node(outcome, nginx_log, failures, killed_port):
             excused += 1
             continue
         label = "no answer" if outcome.status is None else str(outcome.status)

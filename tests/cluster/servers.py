@@ -4,7 +4,6 @@ what it receives, supervisord with deploy/supervisord.conf (two gunicorn web nod
 deploy/gunicorn.conf.py, the scheduler and its standby) and nginx with deploy/nginx/charter.conf.
 """
 
-import glob
 import os
 import shutil
 import signal
@@ -15,6 +14,8 @@ import time
 from collections import Counter
 from email import message_from_bytes
 from pathlib import Path
+
+from tests.throwaway_postgres import ThrowawayPostgres, unavailable_reason
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
@@ -62,59 +63,35 @@ def port_open(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) == 0
 
 
-def _postgres_bin() -> Path:
-    folders = sorted(glob.glob("/usr/lib/postgresql/*/bin"),
-                     key=lambda folder: int(Path(folder).parent.name))
-    if not folders:
-        raise ClusterUnavailable("PostgreSQL's server programs are not installed "
-                                 "(apt-get install postgresql)")
-    return Path(folders[-1])
-
-
 class Postgres:
-    """A throwaway PostgreSQL server owned by the postgres user (initdb refuses root)."""
+    """The cluster's own PostgreSQL server (tests/throwaway_postgres.py), so it can be restarted
+    without touching the machine's shared one."""
 
-    def __init__(self, workdir: Path):
-        if os.geteuid() != 0:
-            raise ClusterUnavailable("the cluster test runs as root (it starts PostgreSQL as "
-                                     "the postgres user)")
-        self.bin = _postgres_bin()
-        self.folder = workdir / "postgres"
-        self.data = self.folder / "data"
+    def __init__(self):
+        reason = unavailable_reason()
+        if reason:
+            raise ClusterUnavailable(reason)
         self.port = free_port()
         self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/charter"
-
-    def _as_postgres(self, *command: str, check: bool = True):
-        return subprocess.run(["runuser", "-u", "postgres", "--", *command], check=check,
-                              capture_output=True, text=True, timeout=120)
+        self.server: ThrowawayPostgres | None = None
 
     def start(self) -> None:
-        self.folder.mkdir()
-        shutil.chown(self.folder, "postgres", "postgres")
-        self._as_postgres(str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust",
-                          "-U", "postgres", "--no-sync", "-E", "UTF8")
-        self._pg_ctl("start")
-        self._as_postgres(str(self.bin / "createdb"), "-h", "127.0.0.1", "-p", str(self.port),
-                          "-U", "postgres", "charter")
-
-    def _pg_ctl(self, action: str, *extra: str) -> None:
-        self._as_postgres(str(self.bin / "pg_ctl"), "-D", str(self.data), "-w", "-t", "60",
-                          "-l", str(self.folder / "server.log"),
-                          "-o", f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1",
-                          action, *extra)
+        self.server = ThrowawayPostgres(self.port)
+        self.server.start()
+        self.server.create_database("charter")
 
     def restart(self) -> float:
-        """A fast restart (sessions are ended, as in a failover or a minor upgrade); seconds
-        until it accepts connections again."""
+        """A fast restart (every session is ended, as in a failover or a minor upgrade);
+        seconds until it accepts connections again."""
         started = time.monotonic()
-        self._pg_ctl("restart", "-m", "fast")
+        self.server.stop("fast")
+        self.server.start()
         wait_for(lambda: port_open(self.port), timeout=60, what="PostgreSQL after restart")
         return time.monotonic() - started
 
     def stop(self) -> None:
-        if self.data.exists():
-            self._as_postgres(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m",
-                              "immediate", "stop", check=False)
+        if self.server is not None:
+            self.server.remove()
 
 
 class Redis:
